@@ -1,0 +1,191 @@
+// Shared types: the contract between the stages of the data flow
+// datasets → sampling → pipeline → endpoint → journal → scoring → report/diff.
+// Field names of anything written to disk are snake_case (they are the journal's format).
+
+export const LETTERS = ["A", "B", "C", "D", "E"] as const;
+export type Letter = (typeof LETTERS)[number];
+
+/** One multiple-choice case, validated. */
+export interface Case {
+  /** Stable id: dataset name + zero-padded 0-based line index, e.g. `medqa-us4-test-0042`. */
+  id: string;
+  /** 0-based index of the record in its source file (data lines, header excluded for CSV). */
+  index: number;
+  /** 1-based line number in the source file, for error messages. */
+  line: number;
+  question: string;
+  /** Option texts by letter, in letter order (A..D for MedQA, up to E for CSV). */
+  options: Partial<Record<Letter, string>>;
+  answer_idx: Letter;
+  /** The correct option's text. */
+  answer: string;
+  /** `step1`, `step2&3` or undefined (raw value, see scoring/strata for normalisation). */
+  meta_info?: string;
+  /** sha256 (hex) of question + options: pairs cases across runs regardless of position. */
+  content_hash: string;
+}
+
+export interface Dataset {
+  /** Short name used in ids and run folder names, e.g. `medqa-us4-test`. */
+  name: string;
+  path: string;
+  /** sha256 (hex) of the file's bytes. */
+  sha256: string;
+  format: "jsonl" | "csv";
+  cases: Case[];
+  /** Records skipped with --skip-invalid, with the reason for each. */
+  skipped: DataIssue[];
+}
+
+export interface DataIssue {
+  file: string;
+  line: number;
+  field: string;
+  expected: string;
+  got?: string;
+}
+
+export type Arm = "direct" | "pipeline";
+export type Mode = Arm | "both";
+export type Outcome = "correct" | "wrong" | "unparseable" | "error";
+
+/** Why a call or a case failed; the report counts failures by these classes. */
+export type ErrorClass =
+  | "timeout"
+  | "overloaded"
+  | "server_error"
+  | "generation_error"
+  | "connection"
+  | "input_too_long"
+  | "validation"
+  | "parse_failed"
+  | "auth"
+  | "cold_start_timeout"
+  | "cancelled"
+  | "unknown";
+
+export const STEP_IDS = ["parse", "reason", "drugs", "guidelines", "conflicts", "synthesize", "answer"] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+export type JsonMode = "prompt" | "grammar";
+export type ParseOutcome = "ok" | "repaired" | "reasked" | "failed";
+
+export interface TokenUsage {
+  prompt: number;
+  completion: number;
+}
+
+/** What one logical model call cost, retries included. */
+export interface CallStats {
+  latency_ms: number;
+  /** Time spent waiting for a cold endpoint, excluded from latency statistics. */
+  cold_ms: number;
+  tokens: TokenUsage;
+  finish_reason: string | null;
+  /** HTTP attempts made (1 = no retry). */
+  attempts: number;
+  /** HTTP status of the last failed attempt, if any. */
+  status?: number;
+}
+
+export interface StepRecord {
+  status: "ok" | "failed" | "skipped";
+  latency_ms: number;
+  cold_ms: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  finish_reason: string | null;
+  /** Model calls made by this step (re-asks count), 0 for a retrieval step. */
+  calls: number;
+  /** HTTP attempts over all calls. */
+  attempts: number;
+  parse: ParseOutcome | "n/a";
+  error_class?: ErrorClass;
+  error?: string;
+  /** The step's raw model output (omitted with --no-raw). */
+  raw?: string;
+  /** The step's parsed, schema-valid output. */
+  output?: unknown;
+}
+
+/** One line of `cases.jsonl`: one case through one arm. */
+export interface CaseRecord {
+  v: 1;
+  case_id: string;
+  content_hash: string;
+  arm: Arm;
+  outcome: Outcome;
+  answer: Letter | null;
+  correct_answer: Letter;
+  /** Correct option text (for diagnostic matching, reports). */
+  correct_text: string;
+  /** Raw meta_info (USMLE step) of the case. */
+  meta_info?: string;
+  /** The question's final sentence (the stem), for classification and flip listings. */
+  stem: string;
+  /** Sum of active call latency for the case, cold-start waits excluded. */
+  latency_ms: number;
+  /** Wall time from case start to finish (includes waits). */
+  wall_ms: number;
+  cold_ms: number;
+  tokens: TokenUsage;
+  calls: number;
+  attempts: number;
+  error_class?: ErrorClass;
+  error?: string;
+  /** Direct arm: raw response text (omitted with --no-raw). */
+  raw?: string;
+  /** Pipeline arm: one record per step id. */
+  steps?: Partial<Record<StepId, StepRecord>>;
+  started_at: string;
+  finished_at: string;
+}
+
+export interface EndpointInfo {
+  model_id?: string;
+  model_sha?: string | null;
+  max_input_tokens?: number;
+  max_total_tokens?: number;
+  max_concurrent_requests?: number;
+  version?: string;
+  [k: string]: unknown;
+}
+
+/** Resolved configuration that determines results; hashed for --resume and shown by diff. */
+export interface RunConfig {
+  dataset: string;
+  data_path: string;
+  max_cases: number | null;
+  seed: number;
+  case_ids_file: string | null;
+  shard: { k: number; n: number } | null;
+  mode: Mode;
+  concurrency: number;
+  delay_s: number;
+  model: string;
+  temperature: number;
+  max_tokens: number;
+  request_timeout_s: number;
+  max_retries: number;
+  json_mode: JsonMode;
+  drugs: boolean;
+  guidelines: boolean;
+  guidelines_file: string | null;
+  prompts_dir: string | null;
+  raw: boolean;
+}
+
+export interface RunJson {
+  schema_version: 1;
+  run_id: string;
+  created_at: string;
+  harness: { version: string; git_commit: string | null; node: string };
+  config: RunConfig;
+  /** sha256 over the result-determining parts (see journal/config-hash). */
+  config_hash: string;
+  dataset: { name: string; path: string; sha256: string; n_records: number; n_skipped: number };
+  sampled_ids: string[];
+  endpoint: { kind: "emulator" | "remote"; base_url: string; model: string; info: EndpointInfo | null };
+  /** Per step id: the prompt template's sha256 and whether --prompts overrode it. */
+  prompts: Partial<Record<StepId | "direct", { sha256: string; overridden: boolean }>>;
+}
