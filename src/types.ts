@@ -188,4 +188,13 @@ export interface RunJson {
   endpoint: { kind: "emulator" | "remote"; base_url: string; model: string; info: EndpointInfo | null };
   /** Per step id: the prompt template's sha256 and whether --prompts overrode it. */
   prompts: Partial<Record<StepId | "direct", { sha256: string; overridden: boolean }>>;
+  /** Pricing used by reports (not result-determining, so not in config_hash). */
+  cost: CostSettings;
+}
+
+/** Cost model: endpoint hours (wall time × hourly price) and/or per-million-token prices. */
+export interface CostSettings {
+  per_hour: number;
+  per_mtok_in: number | null;
+  per_mtok_out: number | null;
 }

@@ -1,0 +1,12 @@
+// Run-level events (`events.jsonl`): what happened to the run as a whole, beside the per-case journal.
+// Reports read them for wall time, cold-start time and the concurrency-over-time chart.
+
+export type RunEvent =
+  | { t: string; type: "run_start"; session: number; pending: number }
+  | { t: string; type: "run_end"; session: number; status: "completed" | "interrupted" | "failed"; reason?: string }
+  | { t: string; type: "concurrency"; limit: number }
+  | { t: string; type: "cold_start_begin" }
+  | { t: string; type: "cold_start_end"; ms: number; ok: boolean }
+  | { t: string; type: "retry"; case_id?: string; step?: string; status?: number; error_class: string; wait_ms: number };
+
+export type RunEventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "t"> : never) : never;
