@@ -1,0 +1,300 @@
+// Loads a multiple-choice dataset (MedQA JSONL or a CSV) into validated Cases, streaming the file once:
+// the bytes feed the file's sha256 while lines (or CSV rows) are parsed, so memory stays flat apart from
+// the cases themselves.
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { Transform, pipeline, type Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import { parse as parseCsv } from "csv-parse";
+import { LETTERS, type Case, type DataIssue, type Dataset, type Letter } from "../types.js";
+import { DataError, describeValue } from "./errors.js";
+import { contentHash, validateRecord, type RecordProblem } from "./validate.js";
+
+export interface LoadOptions {
+  /** Dataset name used in case ids; default derived from the file name (see datasetNameFor). */
+  name?: string;
+  /** Record bad records in `dataset.skipped` instead of failing on the first one. */
+  skipInvalid?: boolean;
+}
+
+export type DatasetFormat = Dataset["format"];
+
+/** The file names the MedQA US 4-option test split is published under. */
+const MEDQA_TEST_BASENAMES = new Set(["us_4options_test.jsonl", "phrases_no_exclude_test.jsonl"]);
+export const MEDQA_DATASET_NAME = "medqa-us4-test";
+
+/** `medqa-us4-test` for the MedQA test file, else the lower-cased basename with non-alphanumerics → `-`. */
+export function datasetNameFor(filePath: string): string {
+  const base = path.basename(filePath);
+  if (MEDQA_TEST_BASENAMES.has(base.toLowerCase())) return MEDQA_DATASET_NAME;
+  const stem = base.slice(0, base.length - path.extname(base).length);
+  const name = stem.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return name || "dataset";
+}
+
+export function caseId(name: string, index: number): string {
+  return `${name}-${String(index).padStart(4, "0")}`;
+}
+
+export function formatFor(filePath: string): DatasetFormat | null {
+  const ext = path.extname(filePath).toLowerCase();
+  if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
+  if (ext === ".csv") return "csv";
+  return null;
+}
+
+/** One data record as read from the file: a raw object to validate, or a problem found while reading it. */
+type RawItem = { line: number; raw: unknown } | { line: number; problem: RecordProblem };
+
+export async function loadDataset(filePath: string, opts: LoadOptions = {}): Promise<Dataset> {
+  const file = filePath; // as the user wrote it: messages should point where they pointed
+  const format = formatFor(filePath);
+  if (format === null) {
+    throw new DataError({
+      file,
+      line: 0,
+      field: "(file)",
+      expected: "a .jsonl, .ndjson or .csv file",
+      got: describeValue(path.extname(filePath) || path.basename(filePath)),
+    });
+  }
+  await assertReadableFile(file);
+
+  const name = opts.name ?? datasetNameFor(filePath);
+  const hash = createHash("sha256");
+  const bytes = hashedStream(file, hash);
+  const items = format === "jsonl" ? jsonlItems(bytes) : csvItems(bytes, file);
+
+  const cases: Case[] = [];
+  const skipped: DataIssue[] = [];
+  let index = 0; // counts every data record, valid or not, so ids don't depend on --skip-invalid
+  try {
+    for await (const item of items) {
+      const recordIndex = index++;
+      const result = "problem" in item ? { ok: false as const, problem: item.problem } : validateRecord(item.raw);
+      if (!result.ok) {
+        const issue: DataIssue = { file, line: item.line, ...result.problem };
+        if (!opts.skipInvalid) throw new DataError(issue);
+        skipped.push(issue);
+        continue;
+      }
+      const rec = result.record;
+      cases.push({
+        id: caseId(name, recordIndex),
+        index: recordIndex,
+        line: item.line,
+        ...rec,
+        content_hash: contentHash(rec.question, rec.options),
+      });
+    }
+  } finally {
+    bytes.destroy(); // stops reading early when a record throws
+  }
+
+  if (cases.length === 0) {
+    throw new DataError(
+      {
+        file,
+        line: 0,
+        field: "(file)",
+        expected: "at least one valid record",
+        got: `${index} record(s), ${skipped.length} skipped`,
+      },
+      `${file}: no valid records (${index} record(s) read, ${skipped.length} skipped${
+        skipped[0] ? `; first problem at line ${skipped[0].line}: field "${skipped[0].field}"` : ""
+      })`,
+    );
+  }
+  return { name, path: path.resolve(filePath), sha256: hash.digest("hex"), format, cases, skipped };
+}
+
+async function assertReadableFile(file: string): Promise<void> {
+  const issue = (expected: string, got: string): DataIssue => ({ file, line: 0, field: "(file)", expected, got });
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new DataError(issue("a regular file", "a directory"), `${file}: is not a regular file`);
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    const what = code === "ENOENT" ? "dataset file not found" : `cannot read dataset file (${code})`;
+    throw new DataError(issue("an existing, readable file", code), `${file}: ${what}`);
+  }
+}
+
+/** The file's bytes, with each chunk also fed to `hash` on the way through. */
+function hashedStream(file: string, hash: Hash): Readable {
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  // pipeline (not .pipe) so a read error surfaces on `tap`, which the reader iterates.
+  return pipeline(createReadStream(file), tap, () => {});
+}
+
+/** Lines with true 1-based numbers (CRLF tolerated, leading BOM dropped). */
+async function* lines(bytes: Readable): AsyncGenerator<{ line: number; text: string }> {
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  let line = 0;
+  const cut = (s: string) => (s.endsWith("\r") ? s.slice(0, -1) : s);
+  for await (const chunk of bytes) {
+    pending += decoder.write(chunk as Buffer);
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) !== -1) {
+      const text = cut(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+      line++;
+      yield { line, text: line === 1 ? text.replace(/^\uFEFF/, "") : text };
+    }
+  }
+  pending += decoder.end();
+  if (pending.length > 0) {
+    line++;
+    yield { line, text: line === 1 ? cut(pending).replace(/^\uFEFF/, "") : cut(pending) };
+  }
+}
+
+async function* jsonlItems(bytes: Readable): AsyncGenerator<RawItem> {
+  for await (const { line, text } of lines(bytes)) {
+    if (text.trim() === "") continue; // blank lines are not records, but keep line numbers honest
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      yield { line, problem: { field: "(line)", expected: "a JSON object", got: describeValue(text) } };
+      continue;
+    }
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+      yield { line, problem: { field: "(line)", expected: "a JSON object", got: describeValue(raw) } };
+      continue;
+    }
+    yield { line, raw };
+  }
+}
+
+/** Where each known column sits in a CSV row. */
+interface CsvColumns {
+  question: number;
+  answer_idx: number;
+  answer?: number;
+  meta_info?: number;
+  /** Option columns in letter order, contiguous from A. */
+  options: Array<{ letter: Letter; col: number }>;
+}
+
+/** Accepts `A`..`E` or `opa`..`ope` (MedMCQA style) option columns; other columns are ignored. */
+export function csvColumns(header: string[]): { ok: true; columns: CsvColumns } | { ok: false; expected: string; got: string } {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const dup = names.find((n, i) => n !== "" && names.indexOf(n) !== i);
+  if (dup !== undefined) return { ok: false, expected: "unique column names", got: `"${dup}" twice` };
+  const find = (n: string) => {
+    const i = names.indexOf(n);
+    return i === -1 ? undefined : i;
+  };
+  const question = find("question");
+  const answerIdx = find("answer_idx");
+  if (question === undefined || answerIdx === undefined) {
+    return { ok: false, expected: 'columns "question" and "answer_idx"', got: describeValue(header.join(",")) };
+  }
+  const styles = {
+    letter: LETTERS.map((l) => find(l.toLowerCase())),
+    op: LETTERS.map((l) => find(`op${l.toLowerCase()}`)),
+  };
+  const used = Object.entries(styles).filter(([, cols]) => cols.some((c) => c !== undefined));
+  if (used.length !== 1) {
+    return {
+      ok: false,
+      expected: "option columns A..E or opa..ope (one style)",
+      got: used.length === 0 ? "no option columns" : "both styles",
+    };
+  }
+  const cols = used[0]![1];
+  const options: CsvColumns["options"] = [];
+  for (const [i, letter] of LETTERS.entries()) {
+    const col = cols[i];
+    if (col === undefined) break;
+    options.push({ letter, col });
+  }
+  const present = cols.filter((c) => c !== undefined).length;
+  if (options.length < 2 || present !== options.length) {
+    return {
+      ok: false,
+      expected: "at least 2 option columns, contiguous from A",
+      got: LETTERS.filter((_, i) => cols[i] !== undefined).join(", "),
+    };
+  }
+  const answer = find("answer");
+  const meta = find("meta_info");
+  return {
+    ok: true,
+    columns: {
+      question,
+      answer_idx: answerIdx,
+      options,
+      ...(answer !== undefined ? { answer } : {}),
+      ...(meta !== undefined ? { meta_info: meta } : {}),
+    },
+  };
+}
+
+/** Maps a CSV row to the JSONL record shape; empty optional cells count as absent. */
+function csvRowToRaw(cells: string[], c: CsvColumns): Record<string, unknown> {
+  const options: Record<string, string> = {};
+  for (const { letter, col } of c.options) {
+    const text = cells[col];
+    if (text !== undefined && text.trim() !== "") options[letter] = text;
+  }
+  const optional = (col: number | undefined) => {
+    const v = col === undefined ? undefined : cells[col];
+    return v === undefined || v.trim() === "" ? undefined : v;
+  };
+  return {
+    question: cells[c.question],
+    options,
+    answer_idx: cells[c.answer_idx],
+    answer: optional(c.answer),
+    meta_info: optional(c.meta_info),
+  };
+}
+
+interface CsvParsed {
+  record: string[];
+  info: { lines: number };
+}
+
+async function* csvItems(bytes: Readable, file: string): AsyncGenerator<RawItem> {
+  const parser = bytes.pipe(
+    parseCsv({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true }),
+  );
+  bytes.on("error", (err) => parser.destroy(err));
+  let columns: CsvColumns | undefined;
+  try {
+    for await (const parsed of parser as AsyncIterable<CsvParsed>) {
+      const cells = parsed.record;
+      // info.lines is the line the record ends on; quoted newlines push it past where the record starts.
+      const newlines = cells.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+      const line = parsed.info.lines - newlines;
+      if (columns === undefined) {
+        const header = csvColumns(cells);
+        if (!header.ok) throw new DataError({ file, line, field: "(header)", expected: header.expected, got: header.got });
+        columns = header.columns;
+        continue;
+      }
+      yield { line, raw: csvRowToRaw(cells, columns) };
+    }
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    // A CSV syntax error leaves the parser unable to resync, so it is never skippable.
+    const e = err as Error & { lines?: number };
+    throw new DataError({ file, line: e.lines ?? 0, field: "(csv)", expected: "well-formed CSV", got: e.message });
+  } finally {
+    parser.destroy();
+  }
+  if (columns === undefined) {
+    throw new DataError({ file, line: 0, field: "(header)", expected: "a header row", got: "an empty file" });
+  }
+}
