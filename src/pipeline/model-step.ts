@@ -1,0 +1,175 @@
+// Runs one JSON-producing pipeline step: render → call → parse/validate → at most one re-ask. Produces the
+// step's StepRecord; re-throws only the endpoint errors that must stop the case or the run.
+import { z } from "zod";
+import { EndpointError, JSON_SCHEMA_MARKER, type ChatMessage, type ChatRequest, type ChatResult, type ModelClient } from "../endpoint/types.js";
+import type { CallStats, ErrorClass, ParseOutcome, StepId, StepRecord } from "../types.js";
+import { parseStructured } from "./json/parse.js";
+import { renderTemplate } from "./prompts.js";
+import type { PipelineOptions } from "./types.js";
+
+/** The CDS agent's role, shared by every pipeline step. */
+export const SYSTEM_PROMPT =
+  "You are a clinical decision support assistant for physicians. Analyse the case carefully and accurately, " +
+  "use only the facts given plus established medical knowledge, and return exactly the output format requested.";
+
+/** Classes that end the case (or the run) instead of being recorded as a step failure. */
+const FATAL: ReadonlySet<ErrorClass> = new Set(["auth", "cold_start_timeout", "cancelled"]);
+
+export function isFatal(err: unknown): err is EndpointError {
+  return err instanceof EndpointError && FATAL.has(err.errorClass);
+}
+
+export interface StepContext {
+  client: ModelClient;
+  opts: PipelineOptions;
+  caseId: string;
+  signal?: AbortSignal;
+}
+
+export interface ModelStepSpec<T> {
+  id: StepId;
+  vars: Readonly<Record<string, string>>;
+  schema: z.ZodType<T>;
+  /** The step's default; clamped to opts.maxTokens. */
+  maxTokens: number;
+}
+
+export interface StepResult<T> {
+  record: StepRecord;
+  /** Present iff record.status is "ok". */
+  value?: T;
+}
+
+const jsonSchemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+/** The JSON Schema sent to the model (prompt text or TGI grammar), derived from the step's zod schema. */
+export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  let js = jsonSchemaCache.get(schema);
+  if (!js) {
+    // `$schema` only costs tokens and some grammar compilers reject unknown meta-schemas.
+    const { $schema: _drop, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
+    js = rest;
+    jsonSchemaCache.set(schema, js);
+  }
+  return js;
+}
+
+/** Grammar mode still says "JSON" in words: the grammar constrains tokens, the sentence keeps the model on topic. */
+export const GRAMMAR_INSTRUCTION = "Respond with one JSON object only.";
+
+export function buildRequest(spec: ModelStepSpec<unknown>, template: string, ctx: StepContext): ChatRequest {
+  const body = renderTemplate(template, spec.vars);
+  const schema = jsonSchemaOf(spec.schema);
+  const user =
+    ctx.opts.jsonMode === "prompt"
+      ? `${body}\n\n${JSON_SCHEMA_MARKER}\n\`\`\`json\n${JSON.stringify(schema)}\n\`\`\``
+      : `${body}\n\n${GRAMMAR_INSTRUCTION}`;
+  const req: ChatRequest = {
+    messages: [
+      { role: "system", content: SYSTEM_PROMPT },
+      { role: "user", content: user },
+    ],
+    max_tokens: Math.min(spec.maxTokens, ctx.opts.maxTokens),
+    tag: { case_id: ctx.caseId, step: spec.id },
+  };
+  if (ctx.opts.jsonMode === "grammar") req.response_format = { type: "json", value: schema };
+  return req;
+}
+
+export function reaskMessages(previous: ChatMessage[], badOutput: string, error: string): ChatMessage[] {
+  return [
+    ...previous,
+    { role: "assistant", content: badOutput },
+    {
+      role: "user",
+      content:
+        `Your reply could not be used: ${error}\n` +
+        "Reply with the corrected JSON object only, conforming to the schema requested above.",
+    },
+  ];
+}
+
+/** Sums what the calls of one step cost. */
+class Tally {
+  latency_ms = 0;
+  cold_ms = 0;
+  prompt = 0;
+  completion = 0;
+  attempts = 0;
+  calls = 0;
+  finish_reason: string | null = null;
+
+  add(s: CallStats): void {
+    this.calls += 1;
+    this.latency_ms += s.latency_ms;
+    this.cold_ms += s.cold_ms;
+    this.prompt += s.tokens.prompt;
+    this.completion += s.tokens.completion;
+    this.attempts += s.attempts;
+    this.finish_reason = s.finish_reason;
+  }
+
+  record(status: StepRecord["status"], parse: StepRecord["parse"]): StepRecord {
+    return {
+      status,
+      latency_ms: this.latency_ms,
+      cold_ms: this.cold_ms,
+      prompt_tokens: this.prompt,
+      completion_tokens: this.completion,
+      finish_reason: this.finish_reason,
+      calls: this.calls,
+      attempts: this.attempts,
+      parse,
+    };
+  }
+}
+
+type CallOutcome = { ok: true; result: ChatResult } | { ok: false; errorClass: ErrorClass; error: string };
+
+async function call(req: ChatRequest, ctx: StepContext, tally: Tally): Promise<CallOutcome> {
+  try {
+    const result = await ctx.client.chat(req, ctx.signal);
+    tally.add(result);
+    return { ok: true, result };
+  } catch (err) {
+    if (err instanceof EndpointError) {
+      tally.add(err.stats);
+      if (FATAL.has(err.errorClass)) throw err;
+      return { ok: false, errorClass: err.errorClass, error: err.message };
+    }
+    // A client that breaks its contract (non-EndpointError) is recorded, not allowed to kill a long run.
+    tally.calls += 1;
+    return { ok: false, errorClass: "unknown", error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export async function runModelStep<T>(spec: ModelStepSpec<T>, ctx: StepContext): Promise<StepResult<T>> {
+  const template = ctx.opts.prompts[spec.id].text;
+  const req = buildRequest(spec as ModelStepSpec<unknown>, template, ctx);
+  const tally = new Tally();
+  const withRaw = (rec: StepRecord, raw: string | undefined): StepRecord => {
+    if (ctx.opts.raw && raw !== undefined) rec.raw = raw;
+    return rec;
+  };
+
+  const first = await call(req, ctx, tally);
+  if (!first.ok) return { record: { ...tally.record("failed", "n/a"), error_class: first.errorClass, error: first.error } };
+  const parsed = parseStructured(first.result.text, spec.schema);
+  if (parsed.ok) return { record: withRaw(ok(tally, parsed.outcome, parsed.value), first.result.text), value: parsed.value };
+
+  // One re-ask: the model sees its own output and the validation error.
+  const retryReq: ChatRequest = { ...req, messages: reaskMessages(req.messages, first.result.text, parsed.error) };
+  const second = await call(retryReq, ctx, tally);
+  if (!second.ok) {
+    const rec = { ...tally.record("failed", "failed" as ParseOutcome), error_class: second.errorClass, error: second.error };
+    return { record: withRaw(rec, first.result.text) };
+  }
+  const reparsed = parseStructured(second.result.text, spec.schema);
+  if (reparsed.ok) return { record: withRaw(ok(tally, "reasked", reparsed.value), second.result.text), value: reparsed.value };
+  const rec: StepRecord = { ...tally.record("failed", "failed"), error_class: "parse_failed", error: reparsed.error };
+  return { record: withRaw(rec, second.result.text) };
+}
+
+function ok(tally: Tally, parse: ParseOutcome, value: unknown): StepRecord {
+  return { ...tally.record("ok", parse), output: value };
+}

@@ -1,0 +1,137 @@
+// The pipeline arm: parse → reason → (drugs ∥ guidelines) → conflicts → synthesize → answer, as the CDS agent
+// runs it. Failure rules: parse/reason failures end the arm; drugs/guidelines/conflicts failures are recorded
+// and later steps go on without them; a failed synthesize still lets the answer step run on what exists.
+import { EndpointError, type ModelClient } from "../endpoint/types.js";
+import { STEP_IDS, type Case, type StepId, type StepRecord } from "../types.js";
+import { compactJson, condenseReport, unavailable } from "./format.js";
+import type { StepContext, StepResult } from "./model-step.js";
+import { splitStem } from "./stem.js";
+import { runAnswer } from "./steps/answer/step.js";
+import { runConflicts } from "./steps/conflicts/step.js";
+import { runDrugs } from "./steps/drugs/step.js";
+import { runGuidelines } from "./steps/guidelines/step.js";
+import { runParse } from "./steps/parse/step.js";
+import { runReason } from "./steps/reason/step.js";
+import { runSynthesize } from "./steps/synthesize/step.js";
+import type { ArmResult, PipelineOptions } from "./types.js";
+
+export type { ArmResult, Guideline, PipelineOptions, PromptSet } from "./types.js";
+export { runDirect } from "./direct/run.js";
+export { loadGuidelines } from "./guidelines-file.js";
+
+export function skippedRecord(): StepRecord {
+  return {
+    status: "skipped",
+    latency_ms: 0,
+    cold_ms: 0,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    finish_reason: null,
+    calls: 0,
+    attempts: 0,
+    parse: "n/a",
+  };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const stats = { latency_ms: 0, cold_ms: 0, tokens: { prompt: 0, completion: 0 }, finish_reason: null, attempts: 0 };
+    throw new EndpointError("cancelled", "cancelled", stats);
+  }
+}
+
+/** Text standing in for an upstream output in a later template. */
+function asInput<T>(r: StepResult<T> | null): string {
+  if (r === null) return unavailable("skipped");
+  return r.value === undefined ? unavailable("failed") : compactJson(r.value);
+}
+
+export async function runPipeline(c: Case, client: ModelClient, opts: PipelineOptions, signal?: AbortSignal): Promise<ArmResult> {
+  const ctx: StepContext = { client, opts, caseId: c.id, ...(signal ? { signal } : {}) };
+  const steps: Partial<Record<StepId, StepRecord>> = {};
+  const abort = (step: StepId, r: StepResult<unknown>): ArmResult =>
+    finish(steps, { outcome: "error", answer: null, error_class: r.record.error_class ?? "unknown", error: `${step}: ${r.record.error ?? "failed"}` });
+
+  throwIfAborted(signal);
+  const parse = await runParse(splitStem(c.question).vignette || c.question.trim(), ctx);
+  steps.parse = parse.record;
+  if (parse.value === undefined) return abort("parse", parse);
+  const profile = parse.value;
+
+  throwIfAborted(signal);
+  const reason = await runReason(profile, ctx);
+  steps.reason = reason.record;
+  if (reason.value === undefined) return abort("reason", reason);
+  const reasoning = reason.value;
+
+  throwIfAborted(signal);
+  const [drugs, guidelines] = await Promise.all([
+    opts.drugs ? runDrugs(profile, reasoning, ctx) : null,
+    opts.guidelines ? runGuidelines(profile, reasoning, ctx) : null,
+  ]);
+  if (drugs) steps.drugs = drugs.record;
+  if (guidelines) steps.guidelines = guidelines.record;
+
+  const inputs = {
+    profile: compactJson(profile),
+    reasoning: compactJson(reasoning),
+    drugs: asInput(drugs),
+    guidelines: asInput(guidelines),
+  };
+  // Conflicts are guideline-vs-patient: without guideline output there is nothing to compare against.
+  let conflicts: StepResult<unknown> | null = null;
+  if (guidelines?.value !== undefined) {
+    throwIfAborted(signal);
+    conflicts = await runConflicts(inputs, ctx);
+    steps.conflicts = conflicts.record;
+  }
+
+  throwIfAborted(signal);
+  const synth = await runSynthesize({ ...inputs, conflicts: asInput(conflicts) }, ctx);
+  steps.synthesize = synth.record;
+
+  throwIfAborted(signal);
+  const report = condenseReport({
+    profile,
+    reasoning,
+    ...(drugs?.value ? { drugs: drugs.value } : {}),
+    ...(guidelines?.value ? { guidelines: guidelines.value } : {}),
+    ...(conflicts?.value ? { conflicts: conflicts.value as never } : {}),
+    ...(synth.value ? { report: synth.value } : {}),
+  });
+  const answer = await runAnswer(c, report, ctx);
+  steps.answer = answer.record;
+  if (answer.value === undefined) {
+    const rec = answer.record;
+    if (rec.error_class === "parse_failed") {
+      return finish(steps, { outcome: "unparseable", answer: null, error: `answer: ${rec.error ?? "no answer letter"}` });
+    }
+    return abort("answer", answer);
+  }
+  const letter = answer.value.answer;
+  return finish(steps, { outcome: letter === c.answer_idx ? "correct" : "wrong", answer: letter });
+}
+
+/** Fills the step ids that never ran with "skipped" records and sums the case totals over steps. */
+function finish(
+  steps: Partial<Record<StepId, StepRecord>>,
+  result: Pick<ArmResult, "outcome" | "answer" | "error_class" | "error">,
+): ArmResult {
+  const all = {} as Record<StepId, StepRecord>;
+  for (const id of STEP_IDS) all[id] = steps[id] ?? skippedRecord();
+  const recs = Object.values(all);
+  const sum = (f: (r: StepRecord) => number) => recs.reduce((a, r) => a + f(r), 0);
+  const out: ArmResult = {
+    outcome: result.outcome,
+    answer: result.answer,
+    latency_ms: sum((r) => r.latency_ms),
+    cold_ms: sum((r) => r.cold_ms),
+    tokens: { prompt: sum((r) => r.prompt_tokens), completion: sum((r) => r.completion_tokens) },
+    calls: sum((r) => r.calls),
+    attempts: sum((r) => r.attempts),
+    steps: all,
+  };
+  if (result.error_class !== undefined) out.error_class = result.error_class;
+  if (result.error !== undefined) out.error = result.error;
+  return out;
+}

@@ -1,0 +1,66 @@
+// Two modes: with a corpus, BM25 retrieval (no model call); without one, the model states the guidelines.
+import { buildIndex, search, type Bm25Index } from "../../bm25.js";
+import { profileSummary, topDiagnoses } from "../../format.js";
+import { runModelStep, type StepContext, type StepResult } from "../../model-step.js";
+import type { Guideline } from "../../types.js";
+import type { Profile } from "../parse/schema.js";
+import type { Reasoning } from "../reason/schema.js";
+import { GuidelineOutputSchema, type GuidelineOutput } from "./schema.js";
+
+export const GUIDELINES_MAX_TOKENS = 1024;
+export const RETRIEVE_K = 5;
+/** Guideline text passed downstream is clipped: it is re-sent to conflicts and synthesize. */
+export const EXCERPT_MAX_CHARS = 600;
+
+export function runGuidelines(profile: Profile, reasoning: Reasoning, ctx: StepContext): Promise<StepResult<GuidelineOutput>> {
+  const corpus = ctx.opts.guidelinesCorpus;
+  if (corpus !== null) return Promise.resolve(retrievalStep(corpus, reasoning));
+  const vars = { profile_summary: profileSummary(profile), top_diagnoses: topDiagnoses(reasoning) };
+  return runModelStep({ id: "guidelines", vars, schema: GuidelineOutputSchema, maxTokens: GUIDELINES_MAX_TOKENS }, ctx);
+}
+
+const indexCache = new WeakMap<readonly Guideline[], Bm25Index>();
+
+function indexOf(corpus: readonly Guideline[]): Bm25Index {
+  let index = indexCache.get(corpus);
+  if (!index) {
+    // The title is repeated so that a title match outweighs a passing mention in a long text.
+    index = buildIndex(corpus.map((g) => `${g.title} ${g.title} ${g.specialty} ${g.text}`));
+    indexCache.set(corpus, index);
+  }
+  return index;
+}
+
+/** The top-k corpus entries for the top diagnosis, best first. */
+export function retrieveGuidelines(corpus: readonly Guideline[], query: string, k = RETRIEVE_K): GuidelineOutput {
+  const hits = search(indexOf(corpus), query, k);
+  const chosen = hits.map((h) => ({ g: corpus[h.index] as Guideline, score: h.score }));
+  return {
+    query,
+    recommendations: chosen.map(({ g }) => ({
+      title: g.title,
+      source: g.url ? `${g.source} (${g.url})` : g.source,
+      recommendation: g.text.length <= EXCERPT_MAX_CHARS ? g.text : `${g.text.slice(0, EXCERPT_MAX_CHARS - 1)}…`,
+    })),
+    retrieved: chosen.map(({ g, score }) => ({ id: g.id, score: Math.round(score * 1000) / 1000 })),
+  };
+}
+
+function retrievalStep(corpus: readonly Guideline[], reasoning: Reasoning): StepResult<GuidelineOutput> {
+  const value = retrieveGuidelines(corpus, reasoning.differential[0]?.diagnosis ?? "");
+  return {
+    value,
+    record: {
+      status: "ok",
+      latency_ms: 0,
+      cold_ms: 0,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      finish_reason: null,
+      calls: 0,
+      attempts: 0,
+      parse: "n/a",
+      output: value,
+    },
+  };
+}
