@@ -1,0 +1,278 @@
+// `run-validation`: a thin shell over the modules. Parses flags, resolves configuration, calls one function,
+// maps its outcome to an exit code. Heavy modules are imported lazily so `--help` starts fast.
+import { resolve } from "node:path";
+import yargs, { type Argv } from "yargs";
+import { EXIT } from "./runner/exit-codes.js";
+
+const MODES = ["pipeline", "direct", "both"] as const;
+
+/** Flags of the main job, grouped for --help. */
+function runOptions(y: Argv) {
+  return y
+    .option("medqa", { type: "boolean", describe: "Use the MedQA US 4-option test set (cached in datasets/cache, fetched and sha256-checked when missing)", group: "Dataset:" })
+    .option("data", { type: "string", describe: "Dataset file (MedQA JSONL or CSV); with --medqa, the MedQA file to use (else $MEDQA_PATH)", group: "Dataset:" })
+    .option("skip-invalid", { type: "boolean", default: false, describe: "Skip malformed records (counted and reported) instead of stopping", group: "Dataset:" })
+    .option("max-cases", { type: "number", describe: "Sample this many cases (default: all)", group: "Sampling:" })
+    .option("seed", { type: "number", default: 42, describe: "Sampling seed (also sent as the generation seed)", group: "Sampling:" })
+    .option("case-ids", { type: "string", describe: "File of case ids to run (one per line, or a JSON array)", group: "Sampling:" })
+    .option("shard", { type: "string", describe: "Run shard K of N of the sample, e.g. 2/4 (merge with `run-validation merge`)", group: "Sampling:" })
+    .option("mode", { choices: MODES, default: "pipeline" as const, describe: "Arm(s): the 6-step CDS pipeline, the direct 0-shot prompt, or both on the same cases", group: "Pipeline:" })
+    .option("json-mode", { choices: ["prompt", "grammar"] as const, default: "prompt" as const, describe: "Structured output: schema in the prompt, or TGI's JSON grammar", group: "Pipeline:" })
+    .option("drugs", { type: "boolean", default: true, describe: "Run the drug-check step (--no-drugs skips it)", group: "Pipeline:" })
+    .option("guidelines", { type: "boolean", default: true, describe: "Run guideline retrieval and conflict detection (--no-guidelines skips both)", group: "Pipeline:" })
+    .option("guidelines-file", { type: "string", describe: "JSON array of {id, specialty, title, source, url?, text}: BM25 retrieval instead of a model step", group: "Pipeline:" })
+    .option("prompts", { type: "string", describe: "Folder of prompt overrides (<step>.md, direct.md)", group: "Pipeline:" })
+    .option("raw", { type: "boolean", default: true, describe: "Keep raw model output in cases.jsonl (--no-raw omits it)", group: "Pipeline:" })
+    .option("concurrency", { type: "number", default: 1, describe: "Cases in flight (adapts down on 429, never above this)", group: "Load:" })
+    .option("delay", { type: "number", default: 0, describe: "Minimum seconds between case starts across all workers", group: "Load:" })
+    .option("request-timeout", { type: "number", default: 300, describe: "Per-request timeout, seconds (retried)", group: "Load:" })
+    .option("max-retries", { type: "number", default: 6, describe: "Retries per model call (429, 5xx, timeouts, connection errors)", group: "Load:" })
+    .option("cold-start-timeout", { type: "number", default: 1200, describe: "Seconds to wait for a scaled-to-zero endpoint to wake", group: "Load:" })
+    .option("scale-up-timeout", { type: "number", describe: "Send X-Scale-Up-Timeout: S so the proxy holds requests instead of probing", group: "Load:" })
+    .option("base-url", { type: "string", describe: "Endpoint base URL (…/v1); default $MEDGEMMA_BASE_URL; none → embedded emulator", group: "Endpoint:" })
+    .option("api-key", { type: "string", describe: "API key; default $MEDGEMMA_API_KEY or $HF_TOKEN (prefer the environment)", group: "Endpoint:" })
+    .option("model", { type: "string", describe: "Model id; default $MEDGEMMA_MODEL_ID or tgi", group: "Endpoint:" })
+    .option("temperature", { type: "number", default: 0, describe: "Sampling temperature (0 = greedy; always sent)", group: "Endpoint:" })
+    .option("max-tokens", { type: "number", default: 2048, describe: "Upper bound on completion tokens per call", group: "Endpoint:" })
+    .option("preflight", { type: "boolean", default: true, describe: "Count tokens with the Gemma 3 tokenizer before sending (--no-preflight)", group: "Endpoint:" })
+    .option("max-input-tokens", { type: "number", describe: "Override the endpoint's /info max_input_tokens", group: "Endpoint:" })
+    .option("max-total-tokens", { type: "number", describe: "Override the endpoint's /info max_total_tokens", group: "Endpoint:" })
+    .option("emulator-latency", { choices: ["none", "a100"] as const, default: "none" as const, describe: "Embedded emulator's latency model", group: "Emulator (when no endpoint is set):" })
+    .option("emulator-time-scale", { type: "number", default: 1, describe: "Emulated seconds per real second", group: "Emulator (when no endpoint is set):" })
+    .option("emulator-invalid-json-rate", { type: "number", default: 0, describe: "Share of JSON answers the emulator breaks", group: "Emulator (when no endpoint is set):" })
+    .option("out", { type: "string", default: "reports", describe: "Parent folder of run directories", group: "Output:" })
+    .option("resume", { type: "string", describe: "Continue RUN_DIR: keep finished cases, re-run unfinished and errored ones (same configuration only)", group: "Output:" })
+    .option("max-error-rate", { type: "number", default: 0, describe: "Exit 4 when the share of errored cases exceeds this (0..1)", group: "Output:" })
+    .option("cost-per-hour", { type: "number", default: 2.5, describe: "Endpoint price, USD per hour", group: "Output:" })
+    .option("price-per-mtok-in", { type: "number", describe: "Optional USD per million input tokens", group: "Output:" })
+    .option("price-per-mtok-out", { type: "number", describe: "Optional USD per million output tokens", group: "Output:" });
+}
+
+type RunArgs = Awaited<ReturnType<ReturnType<typeof runOptions>["parseAsync"]>>;
+
+function installSignals(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  let count = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    count++;
+    if (count === 1) {
+      process.stderr.write(`\n${sig}: stopping — no new cases; in-flight cases are abandoned and re-run on resume…\n`);
+      ac.abort();
+    } else {
+      process.exit(EXIT.INTERRUPTED);
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
+
+async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
+  const { loadEnv, endpointSettings } = await import("./config/env.js");
+  const { resolveMedqaPath } = await import("./datasets/fetch.js");
+  const { parseShard } = await import("./sampling/sample.js");
+  const { runValidation } = await import("./runner/run.js");
+  const { UsageError } = await import("./runner/exit-codes.js");
+  const { PACKAGE_ROOT } = await import("./runner/prepare.js");
+
+  const env = loadEnv();
+  if (!a.medqa && !a.data) throw new UsageError("choose a dataset: --medqa (MedQA US test set) or --data PATH");
+  if (a.concurrency < 1 || !Number.isInteger(a.concurrency)) throw new UsageError("--concurrency must be a whole number ≥ 1");
+  if (a.delay < 0) throw new UsageError("--delay must be ≥ 0");
+  if (a["max-cases"] !== undefined && (!Number.isInteger(a["max-cases"]) || a["max-cases"] < 1)) throw new UsageError("--max-cases must be a whole number ≥ 1");
+  if (a["max-error-rate"] < 0 || a["max-error-rate"] > 1) throw new UsageError("--max-error-rate must be between 0 and 1");
+  const dataPath = a.medqa
+    ? await resolveMedqaPath({ data: a.data ?? null, env, cacheDir: resolve(PACKAGE_ROOT, "datasets", "cache"), allowFetch: true, log: (s) => process.stderr.write(s + "\n") })
+    : resolve(a.data!);
+  const endpoint = endpointSettings(env, { baseUrl: a["base-url"], apiKey: a["api-key"], model: a.model });
+  const { signal, dispose } = installSignals();
+  try {
+    return await runValidation({
+      config: {
+        dataset: "",
+        data_path: dataPath,
+        max_cases: a["max-cases"] ?? null,
+        seed: a.seed,
+        case_ids_file: a["case-ids"] ? resolve(a["case-ids"]) : null,
+        shard: a.shard ? parseShard(a.shard) : null,
+        mode: a.mode,
+        concurrency: a.concurrency,
+        delay_s: a.delay,
+        model: endpoint.model,
+        temperature: a.temperature,
+        max_tokens: a["max-tokens"],
+        request_timeout_s: a["request-timeout"],
+        max_retries: a["max-retries"],
+        json_mode: a["json-mode"],
+        drugs: a.drugs,
+        guidelines: a.guidelines,
+        guidelines_file: a["guidelines-file"] ? resolve(a["guidelines-file"]) : null,
+        prompts_dir: a.prompts ? resolve(a.prompts) : null,
+        raw: a.raw,
+      },
+      outDir: resolve(a.out),
+      resumeDir: a.resume ? resolve(a.resume) : null,
+      endpoint,
+      emulator: {
+        latency: a["emulator-latency"],
+        timeScale: a["emulator-time-scale"],
+        invalidJsonRate: a["emulator-invalid-json-rate"],
+      },
+      coldStartTimeoutS: a["cold-start-timeout"],
+      scaleUpTimeoutS: a["scale-up-timeout"] ?? null,
+      maxErrorRate: a["max-error-rate"],
+      cost: { per_hour: a["cost-per-hour"], per_mtok_in: a["price-per-mtok-in"] ?? null, per_mtok_out: a["price-per-mtok-out"] ?? null },
+      preflight: a.preflight,
+      limits: { maxInputTokens: a["max-input-tokens"], maxTotalTokens: a["max-total-tokens"] },
+      skipInvalid: a["skip-invalid"],
+      argv,
+      out: process.stdout,
+      err: process.stderr,
+      signal,
+    });
+  } finally {
+    dispose();
+  }
+}
+
+/** Maps thrown errors to exit codes: data/usage problems are 2, an unusable endpoint 3. */
+async function exitCodeFor(err: unknown): Promise<number> {
+  const { DataError } = await import("./datasets/errors.js");
+  const { UsageError, EndpointUnavailableError } = await import("./runner/exit-codes.js");
+  const { FetchError } = await import("./datasets/fetch.js");
+  const msg = err instanceof Error ? err.message : String(err);
+  if (err instanceof DataError || err instanceof UsageError || err instanceof FetchError) {
+    process.stderr.write(`error: ${msg}\n`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof EndpointUnavailableError) {
+    process.stderr.write(`error: ${msg}\n`);
+    return EXIT.ENDPOINT;
+  }
+  process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? msg) : msg}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let code: number = EXIT.OK;
+  const parser = yargs(argv)
+    .scriptName("run-validation")
+    .usage("$0 [--medqa | --data PATH] [options]\n\nValidation benchmark runner for the MedGemma 27B CDS agent on MedQA.")
+    .command(
+      "$0",
+      "Run the validation (default command)",
+      (y) => runOptions(y),
+      async (a) => {
+        code = await mainRun(a as RunArgs, argv);
+      },
+    )
+    .command(
+      "fetch <dataset>",
+      "Download a dataset into datasets/cache and verify its sha256",
+      (y) => y.positional("dataset", { choices: ["medqa"] as const, demandOption: true }),
+      async () => {
+        const { fetchMedqa } = await import("./datasets/fetch.js");
+        const { PACKAGE_ROOT } = await import("./runner/prepare.js");
+        const path = await fetchMedqa({ cacheDir: resolve(PACKAGE_ROOT, "datasets", "cache"), log: (s) => process.stderr.write(s + "\n") });
+        process.stdout.write(`${path}\n`);
+      },
+    )
+    .command(
+      "emulator",
+      "Serve the TGI emulator on 127.0.0.1 (OpenAI-compatible API) until interrupted",
+      async (y) => {
+        const { emulatorYargsOptions } = await import("./emulator/cli.js");
+        return y.options(emulatorYargsOptions);
+      },
+      async (a) => {
+        const { runEmulatorServer } = await import("./emulator/cli.js");
+        await runEmulatorServer(a);
+      },
+    )
+    .command(
+      "report <run_dir>",
+      "Regenerate every report of a run from its journal (no endpoint needed)",
+      (y) =>
+        y
+          .positional("run_dir", { type: "string", demandOption: true })
+          .option("cost-per-hour", { type: "number", describe: "Override the run's hourly price" })
+          .option("price-per-mtok-in", { type: "number" })
+          .option("price-per-mtok-out", { type: "number" })
+          .option("quiet", { type: "boolean", default: false }),
+      async (a) => {
+        const { reportCommand } = await import("./report/command.js");
+        code = await reportCommand(resolve(a.run_dir), {
+          ...(a["cost-per-hour"] !== undefined ? { costPerHour: a["cost-per-hour"] } : {}),
+          ...(a["price-per-mtok-in"] !== undefined ? { pricePerMTokIn: a["price-per-mtok-in"] } : {}),
+          ...(a["price-per-mtok-out"] !== undefined ? { pricePerMTokOut: a["price-per-mtok-out"] } : {}),
+          quiet: a.quiet,
+        });
+      },
+    )
+    .command(
+      "diff <base> [cand]",
+      "Compare two runs (or two arms of one run) with paired statistics; gate CI on significant regressions",
+      (y) =>
+        y
+          .positional("base", { type: "string", demandOption: true, describe: "Baseline run directory (or a legacy result JSON / checkpoint JSONL)" })
+          .positional("cand", { type: "string", describe: "Candidate run directory" })
+          .option("arms", { type: "string", describe: "Compare two arms of one run, e.g. direct,pipeline" })
+          .option("strict", { type: "boolean", default: false, describe: "Refuse when datasets or sampled ids differ" })
+          .option("markdown", { type: "string", describe: "Write the diff as Markdown (for $GITHUB_STEP_SUMMARY)" })
+          .option("json", { type: "string", describe: "Write the diff as JSON" })
+          .option("fail-on-regression", { type: "boolean", default: false, describe: "Exit 1 on a significant accuracy drop" })
+          .option("alpha", { type: "number", default: 0.05, describe: "Significance level for the McNemar test" })
+          .option("min-drop", { type: "number", default: 2, describe: "Minimum accuracy drop, in points, to fail" })
+          .option("max-latency-regression", { type: "number", describe: "Fail when p95 case latency rises more than this percent" })
+          .option("seed", { type: "number", default: 42, describe: "Bootstrap seed" }),
+      async (a) => {
+        const { diffCommand } = await import("./diff/command.js");
+        code = await diffCommand(resolve(a.base), a.cand ? resolve(a.cand) : null, {
+          ...(a.arms ? { arms: a.arms } : {}),
+          strict: a.strict,
+          ...(a.markdown ? { markdown: a.markdown } : {}),
+          ...(a.json ? { json: a.json } : {}),
+          failOnRegression: a["fail-on-regression"],
+          alpha: a.alpha,
+          minDrop: a["min-drop"],
+          ...(a["max-latency-regression"] !== undefined ? { maxLatencyRegression: a["max-latency-regression"] } : {}),
+          seed: a.seed,
+        });
+      },
+    )
+    .command(
+      "merge <run_dirs..>",
+      "Join the shards of one configuration into one run directory",
+      (y) =>
+        y
+          .positional("run_dirs", { type: "string", array: true, demandOption: true })
+          .option("out", { type: "string", demandOption: true, describe: "Merged run directory to create" }),
+      async (a) => {
+        const { mergeCommand } = await import("./merge/command.js");
+        code = await mergeCommand((a.run_dirs as string[]).map((d) => resolve(d)), { out: resolve(a.out) });
+      },
+    )
+    .strict()
+    .help()
+    .alias("h", "help")
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      y.showHelp((s: string) => process.stderr.write(s + "\n"));
+      process.stderr.write(`\nerror: ${msg}\n`);
+      process.exit(EXIT.USAGE);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    code = await exitCodeFor(err);
+  }
+  process.exitCode = code;
+}

@@ -1,0 +1,127 @@
+// The work loop: (case, arm) units through p-limit with adaptive concurrency and start pacing, each
+// finished unit appended to the journal before the next result is counted. Endpoint-agnostic: the arm
+// runner is injected, so this loop is tested with fakes and used unchanged against TGI or the emulator.
+import pLimit from "p-limit";
+import { splitStem } from "../pipeline/stem.js";
+import type { ArmResult } from "../pipeline/types.js";
+import { EndpointError } from "../endpoint/types.js";
+import type { Arm, Case, CaseRecord } from "../types.js";
+import { Pacer } from "./pacer.js";
+
+export interface WorkUnit {
+  c: Case;
+  arm: Arm;
+}
+
+export type ArmRunner = (c: Case, arm: Arm, signal: AbortSignal) => Promise<ArmResult>;
+
+/** Classes after which continuing is pointless: the endpoint refuses us or never woke up. */
+const FATAL = new Set(["auth", "cold_start_timeout"]);
+
+export interface ExecuteOptions {
+  units: WorkUnit[];
+  runArm: ArmRunner;
+  concurrency: number;
+  delayMs: number;
+  /** Called with each finished record, in finishing order; must persist it before resolving. */
+  onRecord: (rec: CaseRecord) => Promise<void>;
+  /** Live concurrency limit (adaptive); read before each unit starts. */
+  currentLimit?: () => number;
+  signal: AbortSignal;
+  now?: () => number;
+}
+
+export interface ExecuteResult {
+  finished: number;
+  /** Units not run or abandoned (interrupt or fatal endpoint error): a resume re-runs them. */
+  unfinished: number;
+  fatal: EndpointError | null;
+}
+
+export function toRecord(c: Case, arm: Arm, r: ArmResult, startedAt: Date, finishedAt: Date): CaseRecord {
+  const rec: CaseRecord = {
+    v: 1,
+    case_id: c.id,
+    content_hash: c.content_hash,
+    arm,
+    outcome: r.outcome,
+    answer: r.answer,
+    correct_answer: c.answer_idx,
+    correct_text: c.answer,
+    ...(c.meta_info !== undefined ? { meta_info: c.meta_info } : {}),
+    stem: splitStem(c.question).stem,
+    latency_ms: r.latency_ms,
+    wall_ms: finishedAt.getTime() - startedAt.getTime(),
+    cold_ms: r.cold_ms,
+    tokens: r.tokens,
+    calls: r.calls,
+    attempts: r.attempts,
+    ...(r.error_class ? { error_class: r.error_class } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.raw !== undefined ? { raw: r.raw } : {}),
+    ...(r.steps ? { steps: r.steps } : {}),
+    started_at: startedAt.toISOString(),
+    finished_at: finishedAt.toISOString(),
+  };
+  return rec;
+}
+
+/** A unit that failed outside the arm's own error handling (a bug or an unexpected throw): recorded, not lost. */
+function errorResult(err: unknown): ArmResult {
+  const stats = err instanceof EndpointError ? err.stats : null;
+  return {
+    outcome: "error",
+    answer: null,
+    latency_ms: stats?.latency_ms ?? 0,
+    cold_ms: stats?.cold_ms ?? 0,
+    tokens: stats?.tokens ?? { prompt: 0, completion: 0 },
+    calls: stats ? 1 : 0,
+    attempts: stats?.attempts ?? 0,
+    error_class: err instanceof EndpointError ? err.errorClass : "unknown",
+    error: err instanceof Error ? err.message : String(err),
+  };
+}
+
+export async function execute(opts: ExecuteOptions): Promise<ExecuteResult> {
+  const limit = pLimit(Math.max(1, opts.concurrency));
+  const pacer = new Pacer(opts.delayMs);
+  let finished = 0;
+  let fatal: EndpointError | null = null;
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  opts.signal.addEventListener("abort", onAbort, { once: true });
+
+  const runUnit = async (u: WorkUnit): Promise<void> => {
+    if (stop.signal.aborted) return;
+    if (opts.currentLimit) {
+      const want = Math.max(1, Math.min(opts.concurrency, opts.currentLimit()));
+      if (limit.concurrency !== want) limit.concurrency = want;
+    }
+    await pacer.wait();
+    if (stop.signal.aborted) return;
+    const startedAt = new Date();
+    let result: ArmResult;
+    try {
+      result = await opts.runArm(u.c, u.arm, stop.signal);
+    } catch (err) {
+      if (stop.signal.aborted) return; // abandoned by an interrupt: not journaled, resume re-runs it
+      if (err instanceof EndpointError && FATAL.has(err.errorClass)) {
+        fatal ??= err;
+        stop.abort();
+        return;
+      }
+      result = errorResult(err);
+    }
+    if (stop.signal.aborted && result.error_class === "cancelled") return;
+    await opts.onRecord(toRecord(u.c, u.arm, result, startedAt, new Date()));
+    finished++;
+  };
+
+  try {
+    await Promise.all(opts.units.map((u) => limit(() => runUnit(u))));
+  } finally {
+    opts.signal.removeEventListener("abort", onAbort);
+    limit.clearQueue();
+  }
+  return { finished, unfinished: opts.units.length - finished, fatal };
+}

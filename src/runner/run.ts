@@ -1,0 +1,228 @@
+// The main job: dataset → sample → endpoint (or the embedded emulator) → pipeline/direct arms → journal →
+// reports. Returns an exit code (see exit-codes.ts); never calls process.exit itself.
+import { AdaptiveLimiter } from "../endpoint/adaptive.js";
+import { createEndpointClient, fetchEndpointInfo } from "../endpoint/client.js";
+import type { ClientEvent } from "../endpoint/client.js";
+import { redactUrl, type EndpointSettings } from "../config/env.js";
+import { readJournal } from "../journal/read.js";
+import { RunJournalWriter } from "../journal/writer.js";
+import { loadGuidelines } from "../pipeline/guidelines-file.js";
+import { loadPromptSet, promptHashes } from "../pipeline/prompts.js";
+import { runDirect, runPipeline } from "../pipeline/run.js";
+import type { PipelineOptions } from "../pipeline/types.js";
+import { renderSummaryTables } from "../report/console.js";
+import { createProgress } from "../report/progress.js";
+import { writeReports } from "../report/write.js";
+import type { Arm, CostSettings, RunConfig } from "../types.js";
+import { execute, type WorkUnit } from "./execute.js";
+import { EXIT } from "./exit-codes.js";
+import { resumeCommand } from "./resume.js";
+import {
+  buildRunJson,
+  checkResumable,
+  createRunDir,
+  endpointRecord,
+  loadAndSample,
+  runDirName,
+  writeRunJson,
+} from "./prepare.js";
+
+export interface RunRequest {
+  config: RunConfig;
+  outDir: string;
+  resumeDir: string | null;
+  endpoint: EndpointSettings;
+  /** Options for the in-process emulator used when no endpoint is configured. */
+  emulator: Record<string, unknown>;
+  coldStartTimeoutS: number;
+  scaleUpTimeoutS: number | null;
+  maxErrorRate: number;
+  cost: CostSettings;
+  preflight: boolean;
+  limits: { maxInputTokens?: number | undefined; maxTotalTokens?: number | undefined };
+  skipInvalid: boolean;
+  /** The command line, to print an exact resume command. */
+  argv: string[];
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream;
+  /** Interrupts (SIGINT/SIGTERM) abort this. */
+  signal: AbortSignal;
+}
+
+const arms = (mode: RunConfig["mode"]): Arm[] => (mode === "both" ? ["direct", "pipeline"] : [mode]);
+
+export async function runValidation(req: RunRequest): Promise<number> {
+  const say = (s: string) => req.err.write(s + "\n");
+  const { config } = req;
+
+  // 1. Data and sample: all before any endpoint traffic, so bad input costs nothing.
+  const { dataset, cases } = await loadAndSample(config, req.skipInvalid);
+  if (dataset.skipped.length > 0) say(`skipped ${dataset.skipped.length} invalid record(s) (--skip-invalid)`);
+  const prompts = loadPromptSet(config.prompts_dir);
+  const guidelinesCorpus = config.guidelines && config.guidelines_file ? await loadGuidelines(config.guidelines_file) : null;
+
+  // 2. Endpoint: the configured one, or the embedded emulator.
+  let emulator: { url: string; close(): Promise<void> } | null = null;
+  let baseUrl = req.endpoint.baseUrl;
+  let apiKey = req.endpoint.apiKey;
+  if (!baseUrl) {
+    const { startEmulator } = await import("../emulator/server.js");
+    emulator = await startEmulator({ latency: "none", ...req.emulator });
+    baseUrl = emulator.url;
+    apiKey = "emulator";
+    say(
+      "NOTE: no endpoint configured (MEDGEMMA_BASE_URL): running on the embedded TGI emulator.\n" +
+        "      These are EMULATOR figures (a lexical baseline), not MedGemma's.",
+    );
+  }
+  const kind = emulator ? "emulator" : "remote";
+  try {
+    const info = await fetchEndpointInfo(baseUrl, apiKey ?? "");
+    const limits = {
+      maxInputTokens: req.limits.maxInputTokens ?? info?.max_input_tokens ?? 12288,
+      maxTotalTokens: req.limits.maxTotalTokens ?? info?.max_total_tokens ?? 16384,
+    };
+
+    // 3. Run directory: new, or the one being resumed (same configuration only).
+    const runIdName = runDirName(new Date(), dataset.name, config.seed, cases.length);
+    let run = await buildRunJson({
+      runId: runIdName,
+      config,
+      dataset,
+      cases,
+      endpoint: endpointRecord(kind, emulator ? "embedded-emulator" : redactUrl(baseUrl), req.endpoint.model, info),
+      prompts: promptHashes(prompts),
+      cost: req.cost,
+    });
+    let dir: string;
+    const done = new Set<string>();
+    if (req.resumeDir) {
+      dir = req.resumeDir;
+      const stored = await checkResumable(dir, run);
+      run = { ...stored, endpoint: run.endpoint, cost: req.cost };
+      const journal = await readJournal(dir);
+      for (const r of journal.cases) if (r.outcome !== "error") done.add(`${r.arm}:${r.case_id}`);
+      say(`resuming ${dir}: ${done.size} finished unit(s) kept${journal.tornCasesLine ? ", a torn last line dropped" : ""}`);
+    } else {
+      dir = await createRunDir(req.outDir, runIdName);
+    }
+    await writeRunJson(dir, run);
+    say(`run directory: ${dir}`);
+
+    // 4. Work.
+    const units: WorkUnit[] = [];
+    for (const c of cases) for (const arm of arms(config.mode)) if (!done.has(`${arm}:${c.id}`)) units.push({ c, arm });
+    const writer = await RunJournalWriter.open(dir);
+    const session = (await readJournal(dir)).events.filter((e) => e.type === "run_start").length + 1;
+    await writer.event({ type: "run_start", session, pending: units.length });
+
+    const adaptive = new AdaptiveLimiter(config.concurrency);
+    const progress = createProgress({ total: units.length, stream: req.err, isTTY: Boolean((req.err as { isTTY?: boolean }).isTTY) });
+    let lastLimit = adaptive.limit;
+    const onEvent = (e: ClientEvent) => {
+      switch (e.type) {
+        case "overloaded":
+          adaptive.onOverload();
+          break;
+        case "success":
+          adaptive.onSuccess();
+          break;
+        case "retry":
+          progress.retry();
+          void writer.event({ type: "retry", error_class: e.errorClass, wait_ms: e.waitMs, ...(e.status ? { status: e.status } : {}) });
+          break;
+        case "cold_start_begin":
+          progress.coldState("cold");
+          void writer.event({ type: "cold_start_begin" });
+          break;
+        case "cold_start_end":
+          progress.coldState("warm");
+          void writer.event({ type: "cold_start_end", ms: e.ms, ok: e.ok });
+          break;
+      }
+      if (adaptive.limit !== lastLimit) {
+        lastLimit = adaptive.limit;
+        progress.concurrency(lastLimit);
+        void writer.event({ type: "concurrency", limit: lastLimit });
+      }
+    };
+    const client = createEndpointClient({
+      baseUrl,
+      apiKey: apiKey ?? "",
+      model: req.endpoint.model,
+      temperature: config.temperature,
+      maxTokens: config.max_tokens,
+      seed: config.seed,
+      requestTimeoutMs: config.request_timeout_s * 1000,
+      maxRetries: config.max_retries,
+      coldStartTimeoutMs: req.coldStartTimeoutS * 1000,
+      ...(req.scaleUpTimeoutS ? { scaleUpTimeoutS: req.scaleUpTimeoutS } : {}),
+      limits,
+      preflight: req.preflight,
+      onEvent,
+    });
+    const pipelineOpts: PipelineOptions = {
+      jsonMode: config.json_mode,
+      drugs: config.drugs,
+      guidelines: config.guidelines,
+      guidelinesCorpus,
+      prompts,
+      raw: config.raw,
+      maxTokens: config.max_tokens,
+    };
+
+    const result = await execute({
+      units,
+      concurrency: config.concurrency,
+      delayMs: config.delay_s * 1000,
+      currentLimit: () => adaptive.limit,
+      signal: req.signal,
+      runArm: (c, arm, signal) => (arm === "direct" ? runDirect(c, client, pipelineOpts, signal) : runPipeline(c, client, pipelineOpts, signal)),
+      onRecord: async (rec) => {
+        await writer.appendCase(rec);
+        progress.caseDone(rec);
+      },
+    });
+    progress.stop();
+    client.close?.();
+
+    const interrupted = req.signal.aborted;
+    const status = result.fatal ? "failed" : interrupted ? "interrupted" : "completed";
+    await writer.event({
+      type: "run_end",
+      session,
+      status,
+      ...(result.fatal ? { reason: result.fatal.message } : {}),
+    });
+    await writer.close();
+
+    // 5. Reports, from the journal alone (the same code path as `run-validation report`).
+    const { summary } = await writeReports(dir);
+    req.out.write(renderSummaryTables(summary) + "\n");
+    say(`reports written to ${dir}`);
+
+    if (result.fatal) {
+      say(`endpoint unavailable: ${result.fatal.message}`);
+      say(`${result.unfinished} unit(s) not run; after fixing it, resume with:\n  ${resumeCommand(req.argv, dir)}`);
+      return EXIT.ENDPOINT;
+    }
+    if (interrupted) {
+      say(`interrupted: ${result.unfinished} unit(s) not finished. Resume with:\n  ${resumeCommand(req.argv, dir)}`);
+      return EXIT.INTERRUPTED;
+    }
+    const journal = await readJournal(dir);
+    const errored = journal.cases.filter((r) => r.outcome === "error").length;
+    const rate = journal.cases.length ? errored / journal.cases.length : 0;
+    if (rate > req.maxErrorRate) {
+      say(
+        `${errored} of ${journal.cases.length} unit(s) errored (${(rate * 100).toFixed(1)}% > --max-error-rate ${req.maxErrorRate * 100}%). ` +
+          `Re-run the errored ones with:\n  ${resumeCommand(req.argv, dir)}`,
+      );
+      return EXIT.ERROR_RATE;
+    }
+    return EXIT.OK;
+  } finally {
+    await emulator?.close();
+  }
+}
+

@@ -1,0 +1,97 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { latestPerCase, parseJsonl, readJournal } from "../src/journal/read.js";
+import { JsonlAppender, RunJournalWriter } from "../src/journal/writer.js";
+import type { CaseRecord } from "../src/types.js";
+
+const rec = (id: string, outcome: CaseRecord["outcome"], arm: CaseRecord["arm"] = "direct"): CaseRecord => ({
+  v: 1, case_id: id, content_hash: `h-${id}`, arm, outcome, answer: outcome === "error" ? null : "A", correct_answer: "A",
+  correct_text: "x", stem: "Which?", latency_ms: 1, wall_ms: 1, cold_ms: 0, tokens: { prompt: 1, completion: 1 },
+  calls: 1, attempts: 1, started_at: "2026-01-01T00:00:00.000Z", finished_at: "2026-01-01T00:00:01.000Z",
+});
+
+describe("parseJsonl", () => {
+  it.each([
+    ["empty", "", 0, false],
+    ["complete lines", '{"a":1}\n{"a":2}\n', 2, false],
+    ["blank lines ignored", '{"a":1}\n\n{"a":2}\n', 2, false],
+    ["torn last line dropped", '{"a":1}\n{"a":', 1, true],
+    ["last line complete without newline kept", '{"a":1}\n{"a":2}', 2, false],
+  ])("%s", (_name, text, n, torn) => {
+    const r = parseJsonl(text, "f");
+    expect(r.records).toHaveLength(n);
+    expect(r.torn).toBe(torn);
+  });
+
+  it("refuses corruption before the last line, naming file and line", () => {
+    expect(() => parseJsonl('{"a":1}\nnot json\n{"a":3}\n', "cases.jsonl")).toThrow(/cases\.jsonl:2/);
+  });
+
+  it("validBytes marks where a torn line starts (multi-byte safe)", () => {
+    const text = '{"a":"é"}\n{"b":';
+    expect(parseJsonl(text, "f").validBytes).toBe(Buffer.byteLength('{"a":"é"}\n'));
+  });
+});
+
+describe("JsonlAppender", () => {
+  it("cuts a torn tail before appending, so the next line is not glued onto it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "journal-"));
+    const p = join(dir, "cases.jsonl");
+    await writeFile(p, '{"n":1}\n{"n":2}\n{"n":');
+    const app = await JsonlAppender.open(p);
+    await app.append({ n: 3 });
+    await app.close();
+    expect(await readFile(p, "utf8")).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
+  });
+
+  it("adds the missing newline after a complete last line", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "journal-"));
+    const p = join(dir, "cases.jsonl");
+    await writeFile(p, '{"n":1}');
+    const app = await JsonlAppender.open(p);
+    await app.append({ n: 2 });
+    await app.close();
+    expect(await readFile(p, "utf8")).toBe('{"n":1}\n{"n":2}\n');
+  });
+
+  it("serialises concurrent appends into whole lines", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "journal-"));
+    const p = join(dir, "x.jsonl");
+    const app = await JsonlAppender.open(p);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => app.append({ i, pad: "x".repeat(i * 10) })));
+    await app.close();
+    const { records, torn } = parseJsonl<{ i: number }>(await readFile(p, "utf8"), p);
+    expect(torn).toBe(false);
+    expect(records.map((r) => r.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+});
+
+describe("readJournal", () => {
+  it("keeps the latest record per (case, arm): a resumed re-run supersedes the errored line", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "journal-"));
+    await writeFile(join(dir, "run.json"), JSON.stringify({ run_id: "r" }));
+    const w = await RunJournalWriter.open(dir);
+    await w.appendCase(rec("c1", "error"));
+    await w.appendCase(rec("c2", "correct"));
+    await w.appendCase(rec("c1", "error", "pipeline"));
+    await w.appendCase(rec("c1", "wrong"));
+    await w.event({ type: "concurrency", limit: 4 });
+    await w.close();
+    const j = await readJournal(dir);
+    expect(j.allCaseLines).toHaveLength(4);
+    expect(j.cases.map((c) => `${c.arm}:${c.case_id}:${c.outcome}`).sort()).toEqual(["direct:c1:wrong", "direct:c2:correct", "pipeline:c1:error"]);
+    expect(j.events).toEqual([expect.objectContaining({ type: "concurrency", limit: 4 })]);
+  });
+
+  it("says plainly when a folder is not a run directory", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "journal-"));
+    await expect(readJournal(dir)).rejects.toThrow(/not a run directory: run\.json is missing/);
+  });
+
+  it("latestPerCase is order-preserving by latest line", () => {
+    const out = latestPerCase([rec("a", "error"), rec("b", "correct"), rec("a", "correct")]);
+    expect(out.map((r) => r.case_id)).toEqual(["b", "a"]);
+  });
+});
