@@ -1,0 +1,82 @@
+// Command-line face of the emulator: yargs option definitions, argv → EmulatorOptions, and a runner that
+// serves until SIGINT/SIGTERM (`run-validation emulator`).
+import type { Options } from "yargs";
+import { parseFaultSpec } from "./faults.js";
+import { FAULT_KINDS, type EmulatorOptions, type LatencyProfile } from "./options.js";
+import { startEmulator, type EmulatorHandle } from "./server.js";
+
+export const emulatorYargsOptions = {
+  port: { type: "number", default: 8080, describe: "Port on 127.0.0.1 (0 = ephemeral)" },
+  "time-scale": { type: "number", default: 1, describe: "Emulated seconds per real second" },
+  latency: { type: "string", choices: ["none", "a100"], default: "a100", describe: "Latency model: none, or MedGemma 27B bf16 on 1× A100 80 GB" },
+  "max-concurrent": { type: "number", default: 128, describe: "TGI --max-concurrent-requests (beyond → 429)" },
+  "max-input-tokens": { type: "number", default: 12288, describe: "TGI --max-input-tokens" },
+  "max-total-tokens": { type: "number", default: 16384, describe: "TGI --max-total-tokens" },
+  "idle-timeout": { type: "number", default: 0, describe: "Scale to zero after this many idle emulated seconds (0 = never)" },
+  "cold-start": { type: "number", default: 600, describe: "Emulated seconds a replica takes to start from zero" },
+  "start-cold": { type: "boolean", default: false, describe: "Start scaled to zero" },
+  "fault-rate": { type: "number", default: 0, describe: "Share of requests failing with 500/502/504/424/reset" },
+  faults: { type: "string", describe: `Per-kind fault shares, e.g. "500:0.02,reset:0.01" (kinds: ${FAULT_KINDS.join(", ")})` },
+  "fault-seed": { type: "string", default: "0", describe: "Seed of the deterministic fault sequence" },
+  "invalid-json-rate": { type: "number", default: 0, describe: "Share of JSON answers broken on purpose" },
+  "overload-rate": { type: "number", default: 0, describe: "Share of requests answered 429" },
+  "require-token": { type: "string", describe: "Require Authorization: Bearer <token> (401 otherwise)" },
+} as const satisfies Record<string, Options>;
+
+function share(name: string, v: unknown): number {
+  const n = Number(v ?? 0);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`--${name} must be a number in 0..1, got ${String(v)}`);
+  return n;
+}
+
+function nonNegative(name: string, v: unknown): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got ${String(v)}`);
+  return n;
+}
+
+/** Maps parsed argv (kebab-case keys, as declared above) to emulator options. Throws on bad values. */
+export function emulatorOptionsFromArgv(argv: Record<string, unknown>): Partial<EmulatorOptions> {
+  const o: Partial<EmulatorOptions> = {};
+  if (argv.port !== undefined) o.port = nonNegative("port", argv.port);
+  if (argv["time-scale"] !== undefined) {
+    o.timeScale = nonNegative("time-scale", argv["time-scale"]);
+    if (o.timeScale === 0) throw new Error("--time-scale must be > 0");
+  }
+  if (argv.latency !== undefined) {
+    if (argv.latency !== "none" && argv.latency !== "a100") throw new Error(`--latency must be none or a100, got ${String(argv.latency)}`);
+    o.latency = argv.latency as LatencyProfile;
+  }
+  if (argv["max-concurrent"] !== undefined) o.maxConcurrentRequests = nonNegative("max-concurrent", argv["max-concurrent"]);
+  if (argv["max-input-tokens"] !== undefined) o.maxInputTokens = nonNegative("max-input-tokens", argv["max-input-tokens"]);
+  if (argv["max-total-tokens"] !== undefined) o.maxTotalTokens = nonNegative("max-total-tokens", argv["max-total-tokens"]);
+  if (argv["idle-timeout"] !== undefined) o.idleTimeoutS = nonNegative("idle-timeout", argv["idle-timeout"]);
+  if (argv["cold-start"] !== undefined) o.coldStartS = nonNegative("cold-start", argv["cold-start"]);
+  if (argv["start-cold"] !== undefined) o.startCold = Boolean(argv["start-cold"]);
+  if (argv["fault-rate"] !== undefined) o.faultRate = share("fault-rate", argv["fault-rate"]);
+  if (typeof argv.faults === "string" && argv.faults.trim() !== "") o.faults = parseFaultSpec(argv.faults, FAULT_KINDS);
+  if (argv["fault-seed"] !== undefined) o.faultSeed = String(argv["fault-seed"]);
+  if (argv["invalid-json-rate"] !== undefined) o.invalidJsonRate = share("invalid-json-rate", argv["invalid-json-rate"]);
+  if (argv["overload-rate"] !== undefined) o.overloadRate = share("overload-rate", argv["overload-rate"]);
+  if (typeof argv["require-token"] === "string" && argv["require-token"] !== "") o.requireToken = argv["require-token"];
+  return o;
+}
+
+/** Starts the emulator, prints its URL and serves until SIGINT/SIGTERM. */
+export async function runEmulatorServer(argv: Record<string, unknown>): Promise<void> {
+  const handle: EmulatorHandle = await startEmulator({
+    ...emulatorOptionsFromArgv(argv),
+    log: (line) => process.stderr.write(line + "\n"),
+  });
+  process.stdout.write(`TGI emulator listening on ${handle.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await handle.close();
+}

@@ -1,0 +1,78 @@
+// Emulator configuration: everything a test or benchmark can tune, all changeable at run time.
+import type { ChatMessage } from "../endpoint/types.js";
+import { A100_MEDGEMMA_27B, type GpuModel } from "./latency.js";
+
+export const FAULT_KINDS = ["500", "502", "504", "424", "reset", "stall", "truncated", "invalid_json"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export type LatencyProfile = "none" | "a100";
+
+/** Counts prompt tokens of the Gemma-3-rendered chat (what TGI validates against max_input_tokens). */
+export type TokenCounter = (messages: ChatMessage[]) => number | Promise<number>;
+
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1; 0 = ephemeral. */
+  port: number;
+  /** Emulated seconds per real second (1000: ten emulated minutes take 0.6 s). */
+  timeScale: number;
+  /** "none" answers at once; "a100" replays MedGemma 27B bf16 on one A100 80 GB (see latency.ts). */
+  latency: LatencyProfile;
+  /** Latency model parameters used when latency is "a100". */
+  gpu: GpuModel;
+  /** More requests than this in flight → 429, as TGI's --max-concurrent-requests. */
+  maxConcurrentRequests: number;
+  maxInputTokens: number;
+  maxTotalTokens: number;
+  /** Emulated seconds without traffic before scaling to zero; 0 = never. */
+  idleTimeoutS: number;
+  /** Emulated seconds a replica takes to start from zero. */
+  coldStartS: number;
+  /** Start scaled to zero (the first request triggers a cold start). */
+  startCold: boolean;
+  /** Share of chat requests that fail with a fault drawn evenly from `faultKinds`. */
+  faultRate: number;
+  faultKinds: FaultKind[];
+  /** Per-kind fault shares, added to `faultRate`'s. */
+  faults: Partial<Record<FaultKind, number>>;
+  /** Faults at given 1-based chat request numbers; overrides the rates. */
+  faultAt: Record<number, FaultKind>;
+  /** Seed of the deterministic fault/overload sequence (a function of seed and request number). */
+  faultSeed: number | string;
+  /** Share of JSON answers broken on purpose (chosen by request hash). */
+  invalidJsonRate: number;
+  /** Share of chat requests answered 429 regardless of load. */
+  overloadRate: number;
+  /** When set, chat and info routes need `Authorization: Bearer <token>` (else 401). Never logged. */
+  requireToken?: string;
+  /** With requireToken: even the right token gets 403, like a gated repo the token cannot access. */
+  gated: boolean;
+  modelId: string;
+  /** Prompt token counter; default: src/tokenizer/gemma.ts countChatTokens. */
+  countTokens?: TokenCounter;
+  /** Diagnostic log sink (default: none). */
+  log?: (line: string) => void;
+}
+
+const defaults: EmulatorOptions = {
+  port: 0,
+  timeScale: 1,
+  latency: "none",
+  gpu: A100_MEDGEMMA_27B,
+  maxConcurrentRequests: 128,
+  maxInputTokens: 12288,
+  maxTotalTokens: 16384,
+  idleTimeoutS: 0,
+  coldStartS: 600,
+  startCold: false,
+  faultRate: 0,
+  // "stall" and the answer-damaging kinds are opt-in: a stall costs a full client timeout.
+  faultKinds: ["500", "502", "504", "424", "reset"],
+  faults: {},
+  faultAt: {},
+  faultSeed: 0,
+  invalidJsonRate: 0,
+  overloadRate: 0,
+  gated: false,
+  modelId: "google/medgemma-27b-text-it",
+};
+export const DEFAULT_EMULATOR_OPTIONS: Readonly<EmulatorOptions> = Object.freeze(defaults);
