@@ -143,13 +143,15 @@ async function* lines(bytes: Readable): AsyncGenerator<{ line: number; text: str
   const cut = (s: string) => (s.endsWith("\r") ? s.slice(0, -1) : s);
   for await (const chunk of bytes) {
     pending += decoder.write(chunk as Buffer);
+    let start = 0;
     let nl: number;
-    while ((nl = pending.indexOf("\n")) !== -1) {
-      const text = cut(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
+    while ((nl = pending.indexOf("\n", start)) !== -1) {
+      const text = cut(pending.slice(start, nl));
+      start = nl + 1;
       line++;
       yield { line, text: line === 1 ? text.replace(/^\uFEFF/, "") : text };
     }
+    pending = pending.slice(start); // keep only the unfinished last line
   }
   pending += decoder.end();
   if (pending.length > 0) {
