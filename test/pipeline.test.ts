@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EndpointError, JSON_SCHEMA_MARKER } from "../src/endpoint/types.js";
 import { STEP_DEPENDENCIES, STEP_ORDER, STEP_STAGES } from "../src/pipeline/prompts.js";
 import { runPipeline } from "../src/pipeline/run.js";
-import type { Guideline } from "../src/pipeline/types.js";
+import type { Guideline, PipelineOptions } from "../src/pipeline/types.js";
 import { STEP_IDS, type ErrorClass, type StepId } from "../src/types.js";
 import { CASE, FakeClient, OUTPUTS, STEM, options, type Reply } from "./pipeline-fake.js";
 
@@ -120,7 +120,7 @@ describe("runPipeline: records and totals", () => {
 });
 
 describe("runPipeline: skip flags", () => {
-  it.each([
+  it.each<[Partial<PipelineOptions>, string[], string[]]>([
     [{ drugs: false }, ["parse", "reason", "guidelines", "conflicts", "synthesize", "answer"], ["drugs"]],
     [{ guidelines: false }, ["parse", "reason", "drugs", "synthesize", "answer"], ["guidelines", "conflicts"]],
     [{ drugs: false, guidelines: false }, ["parse", "reason", "synthesize", "answer"], ["drugs", "guidelines", "conflicts"]],
