@@ -86,6 +86,7 @@ describe("runPipeline: order and request shape", () => {
       expect(req.response_format?.type).toBe("json");
       expect(req.response_format?.value).toHaveProperty("properties");
       expect(req.response_format?.value).not.toHaveProperty("$schema");
+      expect(JSON.stringify(req.response_format?.value)).not.toContain('"default"');
     }
     expect(client.requestsFor("reason")[0]?.response_format?.value).toMatchObject({
       properties: { differential: { minItems: 5 } },
@@ -225,7 +226,7 @@ describe("runPipeline: failure propagation", () => {
 
 describe("runPipeline: re-ask", () => {
   it("re-asks once with the bad output and the validation error, then records parse 'reasked'", async () => {
-    const bad = '{"differential": [{"diagnosis": "Cystitis"}]}';
+    const bad = '{"differential": [{"likelihood": "high"}]}';
     const client = new FakeClient({ reason: [bad] });
     const res = await runPipeline(CASE, client, options());
     const [first, second] = client.requestsFor("reason");
@@ -237,6 +238,15 @@ describe("runPipeline: re-ask", () => {
     expect(second?.tag).toEqual({ case_id: CASE.id, step: "reason" });
     expect(res.steps?.reason).toMatchObject({ status: "ok", parse: "reasked", calls: 2, attempts: 2, latency_ms: 200, prompt_tokens: 100 });
     expect(res.outcome).toBe("correct");
+  });
+
+  it("asks for ≥ 5 diagnoses but accepts a shorter (e.g. truncated) differential without a re-ask", async () => {
+    const three = { ...OUTPUTS.reason, differential: OUTPUTS.reason.differential.slice(0, 3) };
+    const client = new FakeClient({ reason: [JSON.stringify(three)] });
+    const res = await runPipeline(CASE, client, options());
+    expect(client.requestsFor("reason")).toHaveLength(1);
+    expect(res.steps?.reason).toMatchObject({ status: "ok", parse: "ok" });
+    expect(client.requestsFor("reason")[0]?.messages[1]?.content).toContain('"minItems":5');
   });
 
   it("keeps the response_format on the re-ask in grammar mode", async () => {

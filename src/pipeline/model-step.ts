@@ -46,8 +46,14 @@ const jsonSchemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
 export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   let js = jsonSchemaCache.get(schema);
   if (!js) {
-    // `$schema` only costs tokens and some grammar compilers reject unknown meta-schemas.
-    const { $schema: _drop, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
+    // `$schema` and `default` only cost input tokens (re-sent on every call); some grammar compilers also
+    // reject unknown meta-schemas. Defaults still apply when validating the reply.
+    const full = z.toJSONSchema(schema, {
+      override: (ctx) => {
+        delete (ctx.jsonSchema as Record<string, unknown>).default;
+      },
+    }) as Record<string, unknown>;
+    const { $schema: _drop, ...rest } = full;
     js = rest;
     jsonSchemaCache.set(schema, js);
   }
