@@ -25,6 +25,10 @@ const REVERSE =
 const FILLER =
   /^(?:either|both|between|option|choice|letter|therefore|thus|hence|so|clearly|definitely|probably|likely|most\s+likely|indeed|actually|then)\b[\s*_"'`:]*/i;
 
+/** A connector between two letters: ",", "/", "or", "and", "and/or", "vs", "nor", optionally in parentheses. */
+const HEDGE =
+  /^[\s*_]*(?:\(\s*)?(?:,\s*(?:(?:or|and)\b)?|\/|\band\/or\b|\bor\b|\band\b|\bnor\b|\bvs\b\.?|\bversus\b)[\s*_]*(?:(?:possibly|maybe|perhaps|also|even|option|choice)\s+)*/i;
+
 /** Words that may follow a bare letter ("B because …"); after "A", any other word means the article. */
 const CONNECTORS = new Set(["because", "since", "as", "which", "given", "due", "based", "for", "is", "was", "being"]);
 
@@ -99,10 +103,16 @@ function readStatedLetter(s: string): Decision | null {
   }
   const tok = readLetterToken(rest);
   if (tok === null) return null;
-  const clause = /^[^.;!?\n]*/.exec(rest.slice(tok.end))![0];
-  for (const h of clause.matchAll(/(?:\bor\b|\band\b|\bnor\b|\bvs\b\.?|\bversus\b|\/|,)[\s*_]*(?:(?:possibly|maybe|perhaps|also|option|choice)\s+)*/gi)) {
-    const other = readLetterToken(clause.slice(h.index + h[0].length));
-    if (other !== null && other.letter !== tok.letter) return { kind: "ambiguous" };
+  // A hedge follows the letter directly ("B or D", "A, B or C", "A (or possibly C)", "B/C"); a letter later in
+  // the clause ("D, because B and C are wrong") is reasoning, not a second answer.
+  let after = rest.slice(tok.end);
+  for (let k = 0; k < 4; k++) {
+    const h = HEDGE.exec(after);
+    if (!h) break;
+    const other = readLetterToken(after.slice(h[0].length));
+    if (other === null) break;
+    if (other.letter !== tok.letter) return { kind: "ambiguous" };
+    after = after.slice(h[0].length + other.end);
   }
   return { kind: "letter", letter: tok.letter };
 }

@@ -66,10 +66,6 @@ function proseJson(text: string): ExtractedJson | null {
     if (start < 0) break;
     const end = scanBalanced(text, start);
     if (end === "unterminated") return { text: text.slice(start), source: "tail" };
-    if (end === "mismatched") {
-      pos = start + 1;
-      continue;
-    }
     const candidate = text.slice(start, end + 1);
     if (parses(candidate)) return { text: candidate, source: "balanced" };
     firstBalanced ??= candidate;
@@ -98,10 +94,11 @@ function parses(candidate: string): boolean {
 
 /**
  * Index of the bracket closing the one at `start`, skipping strings (with escapes), unambiguous single-quoted
- * strings and `//` comments.
+ * strings and comments.
  */
-export function scanBalanced(text: string, start: number): number | "unterminated" | "mismatched" {
+export function scanBalanced(text: string, start: number): number | "unterminated" {
   const stack: string[] = [];
+  const open = { "}": 0, "]": 0 };
   let prev: string | undefined; // last significant character outside strings
   let i = start;
   while (i < text.length) {
@@ -116,10 +113,23 @@ export function scanBalanced(text: string, start: number): number | "unterminate
       i = nl < 0 ? text.length : nl;
       continue;
     }
-    if (c === "{") stack.push("}");
-    else if (c === "[") stack.push("]");
+    if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      i = end < 0 ? text.length : end + 2;
+      continue;
+    }
+    if (c === "{" || c === "[") {
+      const closer = c === "{" ? "}" : "]";
+      stack.push(closer);
+      open[closer]++;
+    }
     else if (c === "}" || c === "]") {
-      if (stack.pop() !== c) return "mismatched";
+      // A closer for an outer container closes the inner ones the model forgot ({"a": [1}); a stray one is ignored.
+      // Open counts per closer keep this O(1) amortised (no stack search per stray closer).
+      if (open[c] > 0) {
+        for (let top = stack.pop(); top !== c; top = stack.pop()) open[top as "}" | "]"]--;
+        open[c]--;
+      }
       if (stack.length === 0) return i;
     }
     if (!isSpace(text.charCodeAt(i))) prev = c;

@@ -41,6 +41,8 @@ export function repairJson(text: string): string | null {
   let i = 0;
   const n = text.length;
 
+  // Open containers per kind: lets a closer find its match without searching the stack.
+  const openCount = { object: 0, array: 0 };
   const top = (): Frame | undefined => stack[stack.length - 1];
 
   /** Emit the separator before a new array item / object member; returns the output length before it. */
@@ -80,6 +82,7 @@ export function repairJson(text: string): string | null {
   };
   const closeTop = (): void => {
     const f = stack.pop()!;
+    openCount[f.kind]--;
     if (f.kind === "object" && (f.state === "colon" || f.state === "value")) dropDanglingKey(f);
     out.push(f.kind === "object" ? "}" : "]");
     valueDone();
@@ -115,6 +118,7 @@ export function repairJson(text: string): string | null {
       prepareValue(f);
       valueDone(); // the parent's value is this container, even if it is cut off
       out.push(c);
+      openCount[c === "{" ? "object" : "array"]++;
       stack.push(c === "{" ? { kind: "object", state: "key", count: 0, memberStart: out.length } : { kind: "array", state: "value", count: 0 });
       started = true;
       i++;
@@ -122,7 +126,7 @@ export function repairJson(text: string): string | null {
     }
     if (c === "}" || c === "]") {
       const want = c === "}" ? "object" : "array";
-      if (stack.some((s) => s.kind === want)) {
+      if (openCount[want] > 0) {
         // Close inner containers the model forgot, up to the matching one.
         while (top()!.kind !== want) closeTop();
         closeTop();
