@@ -95,7 +95,7 @@ describe("pairedBootstrapDelta", () => {
     const big = makePairs(800, 90, 70, 313);
     const t0 = performance.now();
     pairedBootstrapDelta(big, { seed: 42 });
-    expect(performance.now() - t0).toBeLessThan(500);
+    expect(performance.now() - t0).toBeLessThan(1000); // ~0.1 s idle; loose for busy runners
   });
 });
 

@@ -1,0 +1,110 @@
+// `run-validation diff <base> [cand]`: load, compare, print, write files, return the exit code.
+// Exit codes: 0 ok, 1 significant regression (with --fail-on-regression), 2 usage/config/data error.
+
+import { stat } from "node:fs/promises";
+import { writeFileAtomic } from "../journal/atomic.js";
+import { readJournal, type Journal } from "../journal/read.js";
+import type { Arm } from "../types.js";
+import { diffArms, diffRuns } from "./diff.js";
+import { gate } from "./gate.js";
+import { LegacyFormatError, readLegacy, type LegacyReport } from "./legacy.js";
+import { renderDiffConsole, renderDiffMarkdown } from "./render.js";
+import { DiffInputError, type DiffResult } from "./types.js";
+
+export interface DiffCommandOptions {
+  arms?: string;
+  strict?: boolean;
+  markdown?: string;
+  json?: string;
+  failOnRegression?: boolean;
+  alpha?: number;
+  minDrop?: number;
+  maxLatencyRegression?: number;
+  seed?: number;
+}
+
+export interface CommandIO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIO: CommandIO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+export const EXIT_OK = 0;
+export const EXIT_REGRESSION = 1;
+export const EXIT_USAGE = 2;
+
+const ARMS: readonly Arm[] = ["direct", "pipeline"];
+
+export function parseArms(s: string | undefined): Arm[] | undefined {
+  if (s === undefined || s.trim() === "") return undefined;
+  const list = s.split(",").map((x) => x.trim()).filter(Boolean);
+  for (const a of list) if (!ARMS.includes(a as Arm)) throw new DiffInputError(`--arms: unknown arm "${a}" (expected direct and/or pipeline)`);
+  return list as Arm[];
+}
+
+/** A directory is a run (journal); a file is a legacy result JSON or checkpoint JSONL. */
+export async function loadSource(path: string): Promise<Journal | LegacyReport> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    throw new DiffInputError(`${path}: no such run directory or report file`);
+  }
+  if (st.isDirectory()) return readJournal(path);
+  return readLegacy(path);
+}
+
+function validateNumbers(opts: DiffCommandOptions): void {
+  if (opts.alpha !== undefined && !(opts.alpha > 0 && opts.alpha < 1)) throw new DiffInputError(`--alpha must be in (0, 1), got ${opts.alpha}`);
+  if (opts.minDrop !== undefined && !(opts.minDrop >= 0)) throw new DiffInputError(`--min-drop must be >= 0, got ${opts.minDrop}`);
+  if (opts.maxLatencyRegression !== undefined && !(opts.maxLatencyRegression >= 0)) throw new DiffInputError(`--max-latency-regression must be >= 0, got ${opts.maxLatencyRegression}`);
+}
+
+export async function diffCommand(base: string, cand: string | null, opts: DiffCommandOptions, io: CommandIO = defaultIO): Promise<number> {
+  let result: DiffResult;
+  try {
+    validateNumbers(opts);
+    const arms = parseArms(opts.arms);
+    const diffOpts = opts.seed !== undefined ? { seed: opts.seed } : {};
+    if (cand === null) {
+      if (!arms || arms.length !== 2 || arms[0] === arms[1]) {
+        throw new DiffInputError("diff with one run compares its two arms: pass --arms direct,pipeline (base arm first)");
+      }
+      const src = await loadSource(base);
+      if ((src as LegacyReport).kind === "legacy") throw new DiffInputError(`${base}: a legacy report has a single arm; give a run directory`);
+      result = diffArms(src as Journal, arms[0]!, arms[1]!, diffOpts);
+    } else {
+      const [b, c] = await Promise.all([loadSource(base), loadSource(cand)]);
+      result = diffRuns(b, c, { ...diffOpts, strict: opts.strict ?? false, ...(arms ? { arms } : {}) });
+    }
+  } catch (err) {
+    if (err instanceof DiffInputError || err instanceof LegacyFormatError || err instanceof SyntaxError || (err instanceof Error && /not a run directory|journal is corrupt/.test(err.message))) {
+      io.err(`diff: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
+      io.err(`diff: ${(err as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+
+  const g = gate(result, {
+    failOnRegression: opts.failOnRegression ?? false,
+    ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
+    ...(opts.minDrop !== undefined ? { minDrop: opts.minDrop } : {}),
+    ...(opts.maxLatencyRegression !== undefined ? { maxLatencyRegressionPct: opts.maxLatencyRegression } : {}),
+  });
+  const renderOpts = { gate: g, ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}) };
+  io.out(renderDiffConsole(result, renderOpts));
+  try {
+    if (opts.markdown) await writeFileAtomic(opts.markdown, renderDiffMarkdown(result, renderOpts));
+    if (opts.json) await writeFileAtomic(opts.json, JSON.stringify(result, null, 2) + "\n");
+  } catch (err) {
+    io.err(`diff: cannot write output: ${(err as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  return g.exitCode;
+}

@@ -1,0 +1,368 @@
+// Compare two runs (or two arms of one run): what changed in the configuration, whether accuracy moved
+// by more than noise, which cases flipped, and what it did to latency, tokens and cost. Pure: takes
+// loaded journals/legacy reports, returns data; command.ts does the I/O.
+
+import type { Journal } from "../journal/read.js";
+import { pairedBootstrapDelta, mcnemarExact, twoProportionZ } from "../stats/paired.js";
+import { describe } from "../stats/quantiles.js";
+import { wilson } from "../stats/wilson.js";
+import type { Arm } from "../types.js";
+import { STEP_IDS } from "../types.js";
+import { journalSide, toSide, type NormCase, type Side, type Source } from "./source.js";
+import {
+  DiffInputError,
+  type AccuracySide,
+  type ArmDiff,
+  type ConfigChange,
+  type CostDiff,
+  type DiffResult,
+  type ErrorCase,
+  type Flip,
+  type LatencyRow,
+  type Pairing,
+  type StratumDelta,
+  type TokenRow,
+} from "./types.js";
+
+export interface DiffOptions {
+  /** Refuse (throw DiffInputError) unless both sides hold the same dataset and the same cases. */
+  strict?: boolean;
+  /** Restrict to these arms (default: every arm present on both sides). */
+  arms?: readonly Arm[];
+  /** Bootstrap seed (default 42) and iterations (default 10,000). */
+  seed?: number;
+  iterations?: number;
+}
+
+const STEM_CHARS = 80;
+const stemStart = (s: string): string => {
+  const flat = s.replace(/\s+/g, " ").trim();
+  return flat.length <= STEM_CHARS ? flat : `${flat.slice(0, STEM_CHARS - 1)}…`;
+};
+const isCorrect = (c: NormCase): boolean => c.outcome === "correct";
+const pts = (x: number): number => x * 100;
+
+/**
+ * Pairing key: the content hash plus its occurrence number, so a dataset with duplicated questions
+ * pairs its copies one-to-one (in case-id order) instead of collapsing them.
+ */
+function keyed(cases: readonly NormCase[]): Map<string, NormCase> {
+  const seen = new Map<string, number>();
+  const out = new Map<string, NormCase>();
+  for (const c of [...cases].sort((a, b) => (a.case_id < b.case_id ? -1 : a.case_id > b.case_id ? 1 : 0))) {
+    const h = c.content_hash ?? `id:${c.case_id}`;
+    const k = seen.get(h) ?? 0;
+    seen.set(h, k + 1);
+    out.set(k === 0 ? h : `${h}#${k}`, c);
+  }
+  return out;
+}
+
+function accuracy(cases: readonly NormCase[]): AccuracySide {
+  const k = cases.filter(isCorrect).length;
+  return {
+    ...wilson(k, cases.length),
+    errors: cases.filter((c) => c.outcome === "error").length,
+    unparseable: cases.filter((c) => c.outcome === "unparseable").length,
+  };
+}
+
+function flip(b: NormCase, c: NormCase): Flip {
+  const f: Flip = {
+    case_id: c.case_id,
+    content_hash: c.content_hash ?? "",
+    stem: stemStart(c.stem || b.stem),
+    correct_answer: c.correct_answer ?? b.correct_answer,
+    base_answer: b.answer,
+    cand_answer: c.answer,
+    base_outcome: b.outcome,
+    cand_outcome: c.outcome,
+  };
+  if (b.case_id !== c.case_id) f.base_case_id = b.case_id;
+  return f;
+}
+
+function errorCases(side: "base" | "cand", cases: readonly NormCase[]): ErrorCase[] {
+  return cases
+    .filter((c) => c.outcome === "error")
+    .map((c) => {
+      const e: ErrorCase = { side, case_id: c.case_id };
+      if (c.error_class) e.error_class = c.error_class;
+      if (c.error) e.error = c.error.length > 160 ? `${c.error.slice(0, 159)}…` : c.error;
+      return e;
+    });
+}
+
+function strata(base: readonly NormCase[], cand: readonly NormCase[]): StratumDelta[] {
+  const out: StratumDelta[] = [];
+  for (const dimension of ["question_type", "usmle_step"] as const) {
+    const names = [...new Set([...base, ...cand].map((c) => c[dimension]))].sort();
+    for (const stratum of names) {
+      const b = base.filter((c) => c[dimension] === stratum);
+      const c = cand.filter((x) => x[dimension] === stratum);
+      const ab = b.length ? b.filter(isCorrect).length / b.length : null;
+      const ac = c.length ? c.filter(isCorrect).length / c.length : null;
+      out.push({ dimension, stratum, n_base: b.length, n_cand: c.length, base: ab, cand: ac, delta_pts: ab !== null && ac !== null ? pts(ac - ab) : null });
+    }
+  }
+  return out;
+}
+
+const ratio = (a: number | null, b: number | null): number | null => (a !== null && b !== null && b > 0 ? a / b : null);
+const meanOf = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+const sub = (a: number | null, b: number | null): number | null => (a !== null && b !== null ? a - b : null);
+
+type LatencyPick = (c: NormCase) => number | null;
+
+function latencyRow(step: string, pick: LatencyPick, base: readonly NormCase[], cand: readonly NormCase[], pairs: ReadonlyArray<[NormCase, NormCase]> | null): LatencyRow {
+  const vals = (cs: readonly NormCase[]) => cs.map(pick).filter((x): x is number => x !== null);
+  const db = describe(vals(base));
+  const dc = describe(vals(cand));
+  let pairRatio: number | null = null;
+  if (pairs) {
+    const rs: number[] = [];
+    for (const [b, c] of pairs) {
+      const lb = pick(b);
+      const lc = pick(c);
+      if (lb !== null && lc !== null && lb > 0) rs.push(lc / lb);
+    }
+    pairRatio = describe(rs).p50;
+  }
+  return {
+    step,
+    n_base: db.n,
+    n_cand: dc.n,
+    base_p50: db.p50,
+    base_p95: db.p95,
+    cand_p50: dc.p50,
+    cand_p95: dc.p95,
+    ratio_p50: ratio(dc.p50, db.p50),
+    ratio_p95: ratio(dc.p95, db.p95),
+    pair_ratio_p50: pairRatio,
+  };
+}
+
+/**
+ * Latency of cases that did not error (a timeout's latency measures the timeout, not the model), whole
+ * case first, then each pipeline step that ran ok.
+ */
+function latency(base: readonly NormCase[], cand: readonly NormCase[], pairs: ReadonlyArray<[NormCase, NormCase]> | null): LatencyRow[] {
+  const okB = base.filter((c) => c.outcome !== "error");
+  const okC = cand.filter((c) => c.outcome !== "error");
+  const okPairs = pairs?.filter(([b, c]) => b.outcome !== "error" && c.outcome !== "error") ?? null;
+  const rows = [latencyRow("case", (c) => c.latency_ms, okB, okC, okPairs)];
+  for (const id of STEP_IDS) {
+    const pick: LatencyPick = (c) => (c.steps[id]?.status === "ok" ? c.steps[id]!.latency_ms : null);
+    const row = latencyRow(id, pick, base, cand, pairs);
+    if (row.n_base || row.n_cand) rows.push(row);
+  }
+  return rows;
+}
+
+function tokens(base: readonly NormCase[], cand: readonly NormCase[]): TokenRow[] {
+  const row = (step: string, pick: (c: NormCase) => { prompt: number; completion: number } | null): TokenRow | null => {
+    const tb = base.map(pick).filter((x) => x !== null);
+    const tc = cand.map(pick).filter((x) => x !== null);
+    if (!tb.length && !tc.length) return null;
+    const bp = meanOf(tb.map((t) => t.prompt));
+    const cp = meanOf(tc.map((t) => t.prompt));
+    const bc = meanOf(tb.map((t) => t.completion));
+    const cc = meanOf(tc.map((t) => t.completion));
+    return { step, base_prompt: bp, cand_prompt: cp, delta_prompt: sub(cp, bp), base_completion: bc, cand_completion: cc, delta_completion: sub(cc, bc) };
+  };
+  const rows = [row("case", (c) => c.tokens)];
+  for (const id of STEP_IDS) {
+    rows.push(
+      row(id, (c) => {
+        const s = c.steps[id];
+        return s && s.status !== "skipped" ? { prompt: s.prompt_tokens, completion: s.completion_tokens } : null;
+      }),
+    );
+  }
+  return rows.filter((r): r is TokenRow => r !== null);
+}
+
+interface ArmInput {
+  label: string;
+  baseArm: Arm;
+  candArm: Arm;
+  base: NormCase[];
+  cand: NormCase[];
+}
+
+interface PairedSplit {
+  pairs: Array<[NormCase, NormCase]>;
+  baseOnly: number;
+  candOnly: number;
+}
+
+function pairUp(base: readonly NormCase[], cand: readonly NormCase[]): PairedSplit {
+  const kb = keyed(base);
+  const kc = keyed(cand);
+  const pairs: Array<[NormCase, NormCase]> = [];
+  for (const [k, c] of kc) {
+    const b = kb.get(k);
+    if (b) pairs.push([b, c]);
+  }
+  return { pairs, baseOnly: kb.size - pairs.length, candOnly: kc.size - pairs.length };
+}
+
+function pairedArm(a: ArmInput, split: PairedSplit, seed: number, iterations: number): ArmDiff {
+  const { pairs } = split;
+  const bs = pairs.map((p) => p[0]);
+  const cs = pairs.map((p) => p[1]);
+  const fixed: Flip[] = [];
+  const broken: Flip[] = [];
+  for (const [b, c] of pairs) {
+    if (!isCorrect(b) && isCorrect(c)) fixed.push(flip(b, c));
+    else if (isCorrect(b) && !isCorrect(c)) broken.push(flip(b, c));
+  }
+  const byId = (x: Flip, y: Flip) => (x.case_id < y.case_id ? -1 : x.case_id > y.case_id ? 1 : 0);
+  fixed.sort(byId);
+  broken.sort(byId);
+  const base = accuracy(bs);
+  const cand = accuracy(cs);
+  const n = pairs.length;
+  const boot = n > 0 ? pairedBootstrapDelta(pairs.map(([b, c]) => [isCorrect(b) ? 1 : 0, isCorrect(c) ? 1 : 0] as [0 | 1, 0 | 1]), { seed, iterations }) : null;
+  return {
+    label: a.label,
+    base_arm: a.baseArm,
+    cand_arm: a.candArm,
+    paired: true,
+    test: "mcnemar-exact",
+    base,
+    cand,
+    delta_pts: boot ? pts(boot.delta) : null,
+    p: mcnemarExact(broken.length, fixed.length),
+    ci_pts: boot ? { lo: pts(boot.lo), hi: pts(boot.hi), method: "paired-bootstrap" } : null,
+    discordant: { fixed: fixed.length, broken: broken.length },
+    fixed,
+    broken,
+    errors: [...errorCases("base", bs), ...errorCases("cand", cs)],
+    strata: strata(bs, cs),
+    latency: latency(bs, cs, pairs),
+    tokens: tokens(bs, cs),
+  };
+}
+
+function unpairedArm(a: ArmInput): ArmDiff {
+  const base = accuracy(a.base);
+  const cand = accuracy(a.cand);
+  const z = a.base.length && a.cand.length ? twoProportionZ(base.k, base.n, cand.k, cand.n) : null;
+  return {
+    label: a.label,
+    base_arm: a.baseArm,
+    cand_arm: a.candArm,
+    paired: false,
+    test: "two-proportion-z",
+    base,
+    cand,
+    delta_pts: z ? pts(z.delta) : null,
+    p: z ? z.p : 1,
+    ci_pts: z ? { lo: pts(z.lo), hi: pts(z.hi), method: "newcombe" } : null,
+    discordant: null,
+    fixed: [],
+    broken: [],
+    errors: [...errorCases("base", a.base), ...errorCases("cand", a.cand)],
+    strata: strata(a.base, a.cand),
+    latency: latency(a.base, a.cand, null),
+    tokens: tokens(a.base, a.cand),
+  };
+}
+
+function configChanges(base: Side, cand: Side): ConfigChange[] {
+  if (!base.config || !cand.config) return [];
+  const fields = [...new Set([...Object.keys(base.config), ...Object.keys(cand.config)])];
+  return fields
+    .map((field) => ({ field, base: base.config![field] ?? null, cand: cand.config![field] ?? null }))
+    .filter((c) => c.base !== c.cand);
+}
+
+function costDiff(base: Side, cand: Side): CostDiff {
+  return { base: base.cost, cand: cand.cost, delta_per_case: sub(cand.cost.per_case, base.cost.per_case) };
+}
+
+/** Compare two sides already normalised (journals or legacy reports). */
+function diffSides(base: Side, cand: Side, opts: DiffOptions): DiffResult {
+  const seed = opts.seed ?? 42;
+  const iterations = opts.iterations ?? 10_000;
+  const common = base.arms.filter((a) => cand.arms.includes(a));
+  const arms = opts.arms ? common.filter((a) => opts.arms!.includes(a)) : common;
+  if (arms.length === 0) {
+    const want = opts.arms ? ` (asked for ${opts.arms.join(", ")})` : "";
+    throw new DiffInputError(`no arm to compare${want}: base has ${base.arms.join(", ") || "no cases"}, candidate has ${cand.arms.join(", ") || "no cases"}`);
+  }
+  const unpaired = base.info.kind === "legacy" || cand.info.kind === "legacy";
+  const notes: string[] = [];
+  const sameDataset =
+    base.info.dataset_sha256 !== null && cand.info.dataset_sha256 !== null
+      ? base.info.dataset_sha256 === cand.info.dataset_sha256
+      : base.info.dataset === cand.info.dataset;
+  if (unpaired) {
+    if (opts.strict) throw new DiffInputError("--strict: a legacy report cannot be paired with a run (its case ids are sample positions); drop --strict for an unpaired comparison");
+    notes.push("UNPAIRED comparison: a legacy report's case ids are sample positions, not content hashes; accuracy is compared with a two-proportion z-test and no flips can be listed.");
+    if (!sameDataset) notes.push(`datasets differ: ${base.info.dataset ?? "?"} vs ${cand.info.dataset ?? "?"}`);
+  } else if (!sameDataset) {
+    const msg = `datasets differ: ${base.info.dataset} (sha256 ${base.info.dataset_sha256?.slice(0, 12)}) vs ${cand.info.dataset} (sha256 ${cand.info.dataset_sha256?.slice(0, 12)})`;
+    if (opts.strict) throw new DiffInputError(`--strict: ${msg}`);
+    notes.push(`${msg}; only cases with identical content are compared`);
+  }
+
+  const perArm: Pairing["per_arm"] = [];
+  const results: ArmDiff[] = [];
+  for (const arm of arms) {
+    const input: ArmInput = { label: arm, baseArm: arm, candArm: arm, base: base.cases.filter((c) => c.arm === arm), cand: cand.cases.filter((c) => c.arm === arm) };
+    if (unpaired) {
+      perArm.push({ arm, paired: 0, base_only: input.base.length, cand_only: input.cand.length });
+      results.push(unpairedArm(input));
+      continue;
+    }
+    const split = pairUp(input.base, input.cand);
+    perArm.push({ arm, paired: split.pairs.length, base_only: split.baseOnly, cand_only: split.candOnly });
+    if (split.baseOnly || split.candOnly) {
+      const msg = `${arm}: the runs sampled different cases (${split.pairs.length} paired, ${split.baseOnly} only in base, ${split.candOnly} only in candidate)`;
+      if (opts.strict) throw new DiffInputError(`--strict: ${msg}`);
+      notes.push(`${msg}; only the paired cases are compared`);
+    }
+    results.push(pairedArm(input, split, seed, iterations));
+  }
+  return {
+    kind: "runs",
+    seed,
+    base: base.info,
+    cand: cand.info,
+    config: configChanges(base, cand),
+    pairing: { paired: !unpaired, per_arm: perArm, notes },
+    arms: results,
+    cost: costDiff(base, cand),
+  };
+}
+
+/** Compare a candidate run with a base run, pairing cases by content_hash within each arm. */
+export function diffRuns(base: Source, cand: Source, opts: DiffOptions = {}): DiffResult {
+  return diffSides(toSide(base), toSide(cand), opts);
+}
+
+/** Compare arm `a` (base) with arm `b` (candidate) of one run, paired by case. */
+export function diffArms(run: Journal, a: Arm, b: Arm, opts: Pick<DiffOptions, "seed" | "iterations"> = {}): DiffResult {
+  if (a === b) throw new DiffInputError(`diffArms needs two different arms, got ${a} twice`);
+  const side = journalSide(run);
+  for (const arm of [a, b]) {
+    if (!side.arms.includes(arm)) throw new DiffInputError(`${run.dir}: the run has no ${arm} arm (mode ${run.run.config.mode})`);
+  }
+  const seed = opts.seed ?? 42;
+  const input: ArmInput = { label: `${a} → ${b}`, baseArm: a, candArm: b, base: side.cases.filter((c) => c.arm === a), cand: side.cases.filter((c) => c.arm === b) };
+  const split = pairUp(input.base, input.cand);
+  const notes = ["arms of one run: same cases, same endpoint; cost is shared and not split by arm"];
+  if (split.baseOnly || split.candOnly) notes.push(`${split.baseOnly} case(s) ran only in ${a}, ${split.candOnly} only in ${b}; only the paired cases are compared`);
+  return {
+    kind: "arms",
+    seed,
+    base: { ...side.info, run_id: `${side.info.run_id} [${a}]` },
+    cand: { ...side.info, run_id: `${side.info.run_id} [${b}]` },
+    config: [],
+    pairing: { paired: true, per_arm: [{ arm: input.label, paired: split.pairs.length, base_only: split.baseOnly, cand_only: split.candOnly }], notes },
+    arms: [pairedArm(input, split, seed, opts.iterations ?? 10_000)],
+    cost: null,
+  };
+}

@@ -1,0 +1,175 @@
+// Human renderings of a DiffResult: a console view (cli-table3) and Markdown for $GITHUB_STEP_SUMMARY.
+// Both say in words whether a change is significant, because a bare "−4.0 pts" invites over-reading.
+
+import Table from "cli-table3";
+import type { GateResult } from "./gate.js";
+import type { ArmDiff, DiffResult, Flip, Scalar } from "./types.js";
+
+export interface RenderOptions {
+  /** Significance level used in the verdict wording (default 0.05). */
+  alpha?: number;
+  gate?: GateResult;
+  /** Flips listed per direction before "… and N more" (console 20, Markdown 50). */
+  maxFlips?: number;
+}
+
+const pct = (p: number | null): string => (p === null ? "n/a" : `${(p * 100).toFixed(1)}%`);
+const signed = (x: number | null, digits = 1): string => (x === null ? "n/a" : `${x > 0 ? "+" : x < 0 ? "−" : "±"}${Math.abs(x).toFixed(digits)}`);
+const num = (x: number | null, digits = 0): string => (x === null ? "n/a" : x.toFixed(digits));
+const ratioStr = (x: number | null): string => (x === null ? "n/a" : `×${x.toFixed(2)}`);
+const pStr = (p: number): string => (p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
+const scalar = (v: Scalar): string => {
+  if (v === null) return "—";
+  const s = String(v);
+  return /^[0-9a-f]{40,64}$/.test(s) ? s.slice(0, 12) : s;
+};
+const ci = (lo: number | null, hi: number | null): string => (lo === null || hi === null ? "" : ` [${(lo * 100).toFixed(1)}–${(hi * 100).toFixed(1)}]`);
+
+export function verdict(arm: ArmDiff, alpha = 0.05): string {
+  if (arm.delta_pts === null) return "nothing to compare";
+  const test = arm.test === "mcnemar-exact" ? "McNemar" : "z-test";
+  if (arm.p < alpha) return `significant (${test} p=${pStr(arm.p)} < ${alpha})`;
+  return `not significant (${test} p=${pStr(arm.p)}): within noise`;
+}
+
+function deltaWithCi(arm: ArmDiff): string {
+  if (arm.delta_pts === null) return "n/a";
+  const c = arm.ci_pts ? ` [${signed(arm.ci_pts.lo)}, ${signed(arm.ci_pts.hi)}]` : "";
+  return `${signed(arm.delta_pts)} pts${c}`;
+}
+
+const answers = (f: Flip): string => `${f.base_answer ?? "–"}→${f.cand_answer ?? "–"} (key ${f.correct_answer ?? "?"})`;
+const caseName = (f: Flip): string => (f.base_case_id ? `${f.case_id} (base ${f.base_case_id})` : f.case_id);
+
+function plainTable(head: string[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [] } });
+}
+
+function headerLines(r: DiffResult): string[] {
+  const lines = [
+    `base: ${r.base.run_id}  (${r.base.source})`,
+    `cand: ${r.cand.run_id}  (${r.cand.source})`,
+    `dataset: ${r.base.dataset ?? "?"}${r.cand.dataset !== r.base.dataset ? ` vs ${r.cand.dataset ?? "?"}` : ""}; ${
+      r.pairing.paired ? "paired by content_hash" : "UNPAIRED"
+    }; bootstrap seed ${r.seed}`,
+  ];
+  for (const n of r.pairing.notes) lines.push(`note: ${n}`);
+  return lines;
+}
+
+export function renderDiffConsole(r: DiffResult, opts: RenderOptions = {}): string {
+  const alpha = opts.alpha ?? 0.05;
+  const maxFlips = opts.maxFlips ?? 20;
+  const out: string[] = [r.kind === "arms" ? "Arm comparison" : "Run diff", ...headerLines(r), ""];
+
+  if (r.kind === "runs") {
+    if (r.config.length === 0) out.push(r.base.kind === "legacy" || r.cand.kind === "legacy" ? "Config: unknown (legacy report)" : "Config: identical");
+    else {
+      const t = plainTable(["changed", "base", "cand"]);
+      for (const c of r.config) t.push([c.field, scalar(c.base), scalar(c.cand)]);
+      out.push("Config changes:", t.toString());
+    }
+    out.push("");
+  }
+
+  const acc = plainTable(["arm", "n", "base acc [95% CI]", "cand acc [95% CI]", "Δ [95% CI]", "fixed", "broken", "verdict"]);
+  for (const a of r.arms) {
+    const n = a.paired ? String(a.base.n) : `${a.base.n} / ${a.cand.n}`;
+    acc.push([a.label, n, pct(a.base.p) + ci(a.base.lo, a.base.hi), pct(a.cand.p) + ci(a.cand.lo, a.cand.hi), deltaWithCi(a), a.discordant?.fixed ?? "–", a.discordant?.broken ?? "–", verdict(a, alpha)]);
+  }
+  out.push("Accuracy:", acc.toString());
+
+  for (const a of r.arms) {
+    out.push("", `── ${a.label} ──`);
+    for (const [name, flips] of [["fixed (wrong → correct)", a.fixed], ["broken (correct → wrong)", a.broken]] as const) {
+      if (!a.paired) break;
+      out.push(`${name}: ${flips.length}`);
+      for (const f of flips.slice(0, maxFlips)) out.push(`  ${caseName(f)}  ${answers(f)}  ${f.stem}`);
+      if (flips.length > maxFlips) out.push(`  … and ${flips.length - maxFlips} more (see --json)`);
+    }
+    if (a.errors.length) {
+      out.push(`errors (counted as not correct): ${a.errors.length}`);
+      for (const e of a.errors.slice(0, maxFlips)) out.push(`  [${e.side}] ${e.case_id} ${e.error_class ?? ""} ${e.error ?? ""}`.trimEnd());
+    }
+    const st = plainTable(["stratum", "n", "base", "cand", "Δ pts"]);
+    for (const s of a.strata) st.push([`${s.dimension === "usmle_step" ? "step" : "type"}: ${s.stratum}`, a.paired ? s.n_base : `${s.n_base}/${s.n_cand}`, pct(s.base), pct(s.cand), signed(s.delta_pts)]);
+    out.push("By stratum:", st.toString());
+    const lt = plainTable(["latency (ms)", "base p50", "base p95", "cand p50", "cand p95", "p50 ratio", "p95 ratio", "per-case ratio p50"]);
+    for (const l of a.latency) lt.push([l.step, num(l.base_p50), num(l.base_p95), num(l.cand_p50), num(l.cand_p95), ratioStr(l.ratio_p50), ratioStr(l.ratio_p95), ratioStr(l.pair_ratio_p50)]);
+    out.push(lt.toString());
+    if (a.tokens.length) {
+      const tt = plainTable(["tokens (mean)", "prompt base", "prompt cand", "Δ", "completion base", "completion cand", "Δ"]);
+      for (const t of a.tokens) tt.push([t.step, num(t.base_prompt), num(t.cand_prompt), signed(t.delta_prompt, 0), num(t.base_completion), num(t.cand_completion), signed(t.delta_completion, 0)]);
+      out.push(tt.toString());
+    }
+  }
+  if (r.cost) out.push("", costLine(r));
+  if (opts.gate) out.push("", ...gateLines(opts.gate));
+  return out.join("\n") + "\n";
+}
+
+function costLine(r: DiffResult): string {
+  const c = r.cost!;
+  const side = (s: typeof c.base) => (s.per_case === null ? `n/a${s.wall_s !== null ? ` (wall ${Math.round(s.wall_s)} s)` : ""}` : `$${s.per_case.toFixed(4)}/case (wall ${Math.round(s.wall_s ?? 0)} s, ${s.cases} cases)`);
+  const d = c.delta_per_case === null ? "" : `, Δ ${c.delta_per_case >= 0 ? "+" : "−"}$${Math.abs(c.delta_per_case).toFixed(4)}/case`;
+  return `Cost: base ${side(c.base)}; cand ${side(c.cand)}${d}`;
+}
+
+function gateLines(g: GateResult): string[] {
+  if (g.reasons.length === 0) return ["Gate: pass (no significant regression)"];
+  return [`Gate: ${g.exitCode === 1 ? "FAIL" : "regression found (not failing: --fail-on-regression not set)"}`, ...g.reasons.map((x) => `  - ${x}`)];
+}
+
+const md = (s: string): string => s.replace(/\|/g, "\\|").replace(/</g, "&lt;");
+
+export function renderDiffMarkdown(r: DiffResult, opts: RenderOptions = {}): string {
+  const alpha = opts.alpha ?? 0.05;
+  const maxFlips = opts.maxFlips ?? 50;
+  const out: string[] = [`## ${r.kind === "arms" ? "Arm comparison" : "Run diff"}: \`${md(r.base.run_id)}\` → \`${md(r.cand.run_id)}\``, ""];
+  for (const l of headerLines(r)) out.push(`- ${md(l)}`);
+  out.push("");
+  if (opts.gate) {
+    out.push(opts.gate.reasons.length === 0 ? "**Gate: ✅ pass**" : `**Gate: ${opts.gate.exitCode === 1 ? "❌ FAIL" : "⚠️ regression (not gating)"}**`);
+    for (const x of opts.gate.reasons) out.push(`- ${md(x)}`);
+    out.push("");
+  }
+  out.push("| arm | n | base acc [95% CI] | cand acc [95% CI] | Δ [95% CI] | fixed | broken | verdict |", "|---|---:|---|---|---|---:|---:|---|");
+  for (const a of r.arms) {
+    const n = a.paired ? String(a.base.n) : `${a.base.n} / ${a.cand.n}`;
+    out.push(`| ${md(a.label)} | ${n} | ${pct(a.base.p)}${ci(a.base.lo, a.base.hi)} | ${pct(a.cand.p)}${ci(a.cand.lo, a.cand.hi)} | ${deltaWithCi(a)} | ${a.discordant?.fixed ?? "–"} | ${a.discordant?.broken ?? "–"} | ${verdict(a, alpha)} |`);
+  }
+  out.push("");
+  if (r.kind === "runs" && r.config.length) {
+    out.push("### Config changes", "", "| field | base | cand |", "|---|---|---|");
+    for (const c of r.config) out.push(`| ${c.field} | \`${md(scalar(c.base))}\` | \`${md(scalar(c.cand))}\` |`);
+    out.push("");
+  }
+  for (const a of r.arms) {
+    out.push(`### ${md(a.label)}`, "");
+    if (a.paired) {
+      for (const [name, flips] of [["Fixed (wrong → correct)", a.fixed], ["Broken (correct → wrong)", a.broken]] as const) {
+        out.push(`<details><summary>${name}: ${flips.length}</summary>`, "");
+        if (flips.length) {
+          out.push("| case | answer | stem |", "|---|---|---|");
+          for (const f of flips.slice(0, maxFlips)) out.push(`| ${md(caseName(f))} | ${md(answers(f))} | ${md(f.stem)} |`);
+          if (flips.length > maxFlips) out.push(`| … | | ${flips.length - maxFlips} more in the JSON |`);
+        }
+        out.push("", "</details>", "");
+      }
+    }
+    if (a.errors.length) out.push(`Errors (counted as not correct): ${a.errors.length} — ${a.errors.slice(0, 10).map((e) => `${e.side}:${md(e.case_id)}`).join(", ")}${a.errors.length > 10 ? ", …" : ""}`, "");
+    out.push("<details><summary>By stratum</summary>", "", "| stratum | n | base | cand | Δ pts |", "|---|---:|---:|---:|---:|");
+    for (const s of a.strata) out.push(`| ${s.dimension === "usmle_step" ? "step" : "type"}: ${md(s.stratum)} | ${a.paired ? s.n_base : `${s.n_base}/${s.n_cand}`} | ${pct(s.base)} | ${pct(s.cand)} | ${signed(s.delta_pts)} |`);
+    out.push("", "</details>", "");
+    out.push("| latency (ms) | base p50 | base p95 | cand p50 | cand p95 | p50 ratio | p95 ratio |", "|---|---:|---:|---:|---:|---:|---:|");
+    for (const l of a.latency) out.push(`| ${l.step} | ${num(l.base_p50)} | ${num(l.base_p95)} | ${num(l.cand_p50)} | ${num(l.cand_p95)} | ${ratioStr(l.ratio_p50)} | ${ratioStr(l.ratio_p95)} |`);
+    out.push("");
+    if (a.tokens.length) {
+      out.push("| tokens (mean) | prompt base → cand | Δ | completion base → cand | Δ |", "|---|---|---:|---|---:|");
+      for (const t of a.tokens) out.push(`| ${t.step} | ${num(t.base_prompt)} → ${num(t.cand_prompt)} | ${signed(t.delta_prompt, 0)} | ${num(t.base_completion)} → ${num(t.cand_completion)} | ${signed(t.delta_completion, 0)} |`);
+      out.push("");
+    }
+  }
+  if (r.cost) out.push(md(costLine(r)), "");
+  return out.join("\n");
+}

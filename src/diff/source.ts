@@ -1,0 +1,197 @@
+// One shape for both sides of a diff, whether a run directory (journal) or a legacy report.
+
+import type { Journal } from "../journal/read.js";
+import type { RunEvent } from "../journal/events.js";
+import { questionType } from "../scoring/question-type.js";
+import { usmleStep } from "../scoring/strata.js";
+import type { Arm, CaseRecord, ErrorClass, Outcome, RunJson } from "../types.js";
+import { STEP_IDS } from "../types.js";
+import { legacyLabel, type LegacyReport } from "./legacy.js";
+import type { CostSide, Scalar, SideInfo } from "./types.js";
+
+export interface StepStat {
+  status: string;
+  latency_ms: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+export interface NormCase {
+  case_id: string;
+  /** null for legacy cases: they cannot be paired. */
+  content_hash: string | null;
+  arm: Arm;
+  outcome: Outcome;
+  answer: string | null;
+  correct_answer: string | null;
+  stem: string;
+  question_type: string;
+  usmle_step: string;
+  /** Active latency (cold-start waits excluded); null when unknown. */
+  latency_ms: number | null;
+  tokens: { prompt: number; completion: number } | null;
+  steps: Partial<Record<string, StepStat>>;
+  error_class?: ErrorClass;
+  error?: string;
+}
+
+export interface Side {
+  info: SideInfo;
+  cases: NormCase[];
+  arms: Arm[];
+  /** Flattened, result-relevant settings; null for legacy (unknown). */
+  config: Record<string, Scalar> | null;
+  cost: CostSide;
+}
+
+export type Source = Journal | LegacyReport;
+
+export const isLegacy = (s: Source): s is LegacyReport => (s as LegacyReport).kind === "legacy";
+
+function normRecord(r: CaseRecord): NormCase {
+  const steps: Partial<Record<string, StepStat>> = {};
+  for (const id of STEP_IDS) {
+    const s = r.steps?.[id];
+    if (s) steps[id] = { status: s.status, latency_ms: s.latency_ms, prompt_tokens: s.prompt_tokens, completion_tokens: s.completion_tokens };
+  }
+  const n: NormCase = {
+    case_id: r.case_id,
+    content_hash: r.content_hash,
+    arm: r.arm,
+    outcome: r.outcome,
+    answer: r.answer,
+    correct_answer: r.correct_answer,
+    stem: r.stem ?? "",
+    question_type: questionType(r.stem ?? ""),
+    usmle_step: usmleStep(r.meta_info),
+    latency_ms: r.latency_ms,
+    tokens: r.tokens,
+    steps,
+  };
+  if (r.error_class) n.error_class = r.error_class;
+  if (r.error) n.error = r.error;
+  return n;
+}
+
+/** The settings a reader of a diff wants to see changed: model, prompts, sampling, data. */
+export function flattenConfig(run: RunJson): Record<string, Scalar> {
+  const c = run.config;
+  const out: Record<string, Scalar> = {
+    model: c.model,
+    "endpoint.kind": run.endpoint.kind,
+    "endpoint.model_id": run.endpoint.info?.model_id ?? null,
+    "endpoint.model_sha": run.endpoint.info?.model_sha ?? null,
+    mode: c.mode,
+    temperature: c.temperature,
+    max_tokens: c.max_tokens,
+    seed: c.seed,
+    json_mode: c.json_mode,
+    max_cases: c.max_cases,
+    drugs: c.drugs,
+    guidelines: c.guidelines,
+    "dataset.name": run.dataset.name,
+    "dataset.sha256": run.dataset.sha256,
+    "harness.version": run.harness.version,
+    "harness.git_commit": run.harness.git_commit,
+  };
+  for (const id of ["direct", ...STEP_IDS] as const) out[`prompt.${id}`] = run.prompts[id]?.sha256 ?? null;
+  return out;
+}
+
+const ms = (iso: string): number => Date.parse(iso);
+
+/**
+ * Wall time of a run: the sum of its sessions (a resumed run has several), each from run_start to its
+ * run_end; a session without run_end (killed) ends at the last case it finished. Without events at all,
+ * first case start to last case finish.
+ */
+export function wallSeconds(events: readonly RunEvent[], cases: readonly CaseRecord[]): { s: number; source: "events" | "case_timestamps" } | null {
+  const starts = events.filter((e): e is Extract<RunEvent, { type: "run_start" }> => e.type === "run_start");
+  const finishes = cases.map((c) => ms(c.finished_at)).filter(Number.isFinite);
+  if (starts.length > 0) {
+    let total = 0;
+    starts.forEach((st, i) => {
+      const t0 = ms(st.t);
+      const next = starts[i + 1] ? ms(starts[i + 1]!.t) : Infinity;
+      const end = events.find((e) => e.type === "run_end" && e.session === st.session && ms(e.t) >= t0);
+      let t1 = end ? ms(end.t) : Math.max(t0, ...finishes.filter((f) => f >= t0 && f <= next));
+      if (!Number.isFinite(t1)) t1 = t0;
+      total += Math.max(0, t1 - t0);
+    });
+    return { s: total / 1000, source: "events" };
+  }
+  const startsC = cases.map((c) => ms(c.started_at)).filter(Number.isFinite);
+  if (startsC.length === 0 || finishes.length === 0) return null;
+  return { s: Math.max(0, Math.max(...finishes) - Math.min(...startsC)) / 1000, source: "case_timestamps" };
+}
+
+function journalCost(j: Journal): CostSide {
+  const wall = wallSeconds(j.events, j.allCaseLines);
+  const cases = new Set(j.cases.map((c) => c.case_id)).size;
+  const cost = j.run.cost;
+  const perHour = cost?.per_hour ?? null;
+  let total: number | null = null;
+  if (perHour !== null && wall) total = (perHour * wall.s) / 3600;
+  // Token prices, when set, add to the endpoint-hour cost; every attempt (superseded lines too) was paid for.
+  if (cost && (cost.per_mtok_in !== null || cost.per_mtok_out !== null)) {
+    let tok = 0;
+    for (const c of j.allCaseLines) tok += (c.tokens.prompt * (cost.per_mtok_in ?? 0) + c.tokens.completion * (cost.per_mtok_out ?? 0)) / 1e6;
+    total = (total ?? 0) + tok;
+  }
+  return {
+    per_hour: perHour,
+    wall_s: wall?.s ?? null,
+    wall_source: wall?.source ?? null,
+    cases,
+    per_case: total !== null && cases > 0 ? total / cases : null,
+  };
+}
+
+export function journalSide(j: Journal): Side {
+  const cases = j.cases.map(normRecord);
+  return {
+    info: {
+      source: j.dir,
+      kind: "journal",
+      run_id: j.run.run_id,
+      dataset: j.run.dataset.name,
+      dataset_sha256: j.run.dataset.sha256,
+      n_records: cases.length,
+    },
+    cases,
+    arms: [...new Set(cases.map((c) => c.arm))],
+    config: flattenConfig(j.run),
+    cost: journalCost(j),
+  };
+}
+
+/** The old harness ran the multi-step pipeline, so its cases are the pipeline arm. */
+export function legacySide(r: LegacyReport): Side {
+  const cases: NormCase[] = r.cases.map((c) => {
+    const n: NormCase = {
+      case_id: c.case_id,
+      content_hash: null,
+      arm: "pipeline",
+      outcome: c.outcome,
+      answer: c.answer,
+      correct_answer: c.correct_answer,
+      stem: "",
+      question_type: c.question_type ?? "unknown",
+      usmle_step: "unknown",
+      latency_ms: c.latency_ms,
+      tokens: null,
+      steps: {},
+    };
+    if (c.error) n.error = c.error;
+    return n;
+  });
+  return {
+    info: { source: r.path, kind: "legacy", run_id: legacyLabel(r), dataset: r.dataset, dataset_sha256: null, n_records: cases.length },
+    cases,
+    arms: cases.length ? ["pipeline"] : [],
+    config: null,
+    cost: { per_hour: null, wall_s: r.run_duration_sec, wall_source: r.run_duration_sec !== null ? "legacy" : null, cases: cases.length, per_case: null },
+  };
+}
+
+export const toSide = (s: Source): Side => (isLegacy(s) ? legacySide(s) : journalSide(s));

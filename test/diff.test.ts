@@ -1,0 +1,260 @@
+import { describe, expect, it } from "vitest";
+import { diffArms, diffRuns } from "../src/diff/diff.js";
+import { gate } from "../src/diff/gate.js";
+import { renderDiffConsole, renderDiffMarkdown } from "../src/diff/render.js";
+import { wallSeconds } from "../src/diff/source.js";
+import { DiffInputError } from "../src/diff/types.js";
+import { mcnemarExact } from "../src/stats/paired.js";
+import type { Outcome } from "../src/types.js";
+import { caseRecord, casesOf, idOf, makeRun } from "./diff-fixtures.js";
+
+// Base: 0..39 correct, 40..49 wrong (80%).
+const baseOutcome = (i: number): Outcome => (i < 40 ? "correct" : "wrong");
+const base = makeRun({ run_id: "base", cases: casesOf(50, baseOutcome) });
+
+/** Candidate with `broken` of the first correct cases now wrong and `fixed` of the wrong ones now right. */
+function candidate(broken: number, fixed: number, extra: Parameters<typeof makeRun>[0] extends infer S ? Partial<S> : never = {}) {
+  const outcome = (i: number): Outcome => (i < broken ? "wrong" : i < 40 ? "correct" : i < 40 + fixed ? "correct" : "wrong");
+  return makeRun({ run_id: "cand", prompts: { reason: "reason-v2".padEnd(64, "0") }, cases: casesOf(50, outcome), ...extra });
+}
+
+describe("diffRuns: a run against itself", () => {
+  const r = diffRuns(base, base);
+  const arm = r.arms[0]!;
+  it("finds no change", () => {
+    expect(r.config).toEqual([]);
+    expect(r.pairing.paired).toBe(true);
+    expect(r.pairing.notes).toEqual([]);
+    expect(arm.fixed).toEqual([]);
+    expect(arm.broken).toEqual([]);
+    expect(arm.p).toBe(1);
+    expect(arm.delta_pts).toBe(0);
+    expect(arm.ci_pts).toMatchObject({ lo: 0, hi: 0 });
+    expect(arm.base.p).toBeCloseTo(0.8, 12);
+    expect(gate(r, { failOnRegression: true, maxLatencyRegressionPct: 0 })).toEqual({ exitCode: 0, reasons: [] });
+  });
+  it("reports latency ratios of 1", () => {
+    for (const row of arm.latency) {
+      expect(row.ratio_p95).toBeCloseTo(1, 12);
+      expect(row.pair_ratio_p50).toBeCloseTo(1, 12);
+    }
+  });
+});
+
+describe("diffRuns: a prompt change with flips", () => {
+  const cand = candidate(12, 2);
+  const r = diffRuns(base, cand, { seed: 7 });
+  const arm = r.arms[0]!;
+
+  it("names the changed prompt and nothing else", () => {
+    expect(r.config.map((c) => c.field)).toEqual(["prompt.reason"]);
+  });
+  it("lists the flipped cases with both answers and the stem's start", () => {
+    expect(arm.broken.map((f) => f.case_id)).toEqual(Array.from({ length: 12 }, (_, i) => idOf(i)));
+    expect(arm.fixed.map((f) => f.case_id)).toEqual([idOf(40), idOf(41)]);
+    const f = arm.broken[0]!;
+    expect(f.base_outcome).toBe("correct");
+    expect(f.cand_outcome).toBe("wrong");
+    expect(f.base_answer).toBe(f.correct_answer);
+    expect(f.cand_answer).not.toBe(f.correct_answer);
+    expect(f.stem).toMatch(/^Which of the following/);
+    expect(f.stem.length).toBeLessThanOrEqual(80);
+    expect(f.base_case_id).toBeUndefined();
+  });
+  it("computes Δ, McNemar on the discordant pairs and a bootstrap CI", () => {
+    expect(arm.delta_pts).toBeCloseTo(-20, 10);
+    expect(arm.discordant).toEqual({ fixed: 2, broken: 12 });
+    expect(arm.p).toBeCloseTo(mcnemarExact(12, 2), 15);
+    expect(arm.p).toBeCloseTo(212 / 16384, 12);
+    expect(arm.ci_pts!.lo).toBeLessThan(-20);
+    expect(arm.ci_pts!.hi).toBeGreaterThan(-20);
+    expect(arm.ci_pts!.hi).toBeLessThan(0);
+    expect(diffRuns(base, cand, { seed: 7 }).arms[0]!.ci_pts).toEqual(arm.ci_pts); // reproducible
+  });
+
+  // [description, options, expected exit code]
+  const gates: Array<[string, Parameters<typeof gate>[1], 0 | 1]> = [
+    ["defaults fail", { failOnRegression: true }, 1],
+    ["alpha 0.01 is stricter than p=0.013", { failOnRegression: true, alpha: 0.01 }, 0],
+    ["a minimum drop of 25 pts", { failOnRegression: true, minDrop: 25 }, 0],
+    ["reporting only", { failOnRegression: false }, 0],
+  ];
+  it.each(gates)("gate: %s", (_d, opts, code) => {
+    const g = gate(r, opts);
+    expect(g.exitCode).toBe(code);
+    if (opts.alpha === undefined && opts.minDrop === undefined) expect(g.reasons[0]).toMatch(/pipeline: accuracy fell 20\.0 pts/);
+  });
+
+  it("does not gate on a 4-point swing at n=50 (noise)", () => {
+    const small = diffRuns(base, candidate(3, 1));
+    expect(small.arms[0]!.delta_pts).toBeCloseTo(-4, 10);
+    expect(small.arms[0]!.p).toBeCloseTo(0.625, 12);
+    expect(gate(small, { failOnRegression: true }).exitCode).toBe(0);
+  });
+
+  it("reports Δ per stratum", () => {
+    const step1 = arm.strata.find((s) => s.dimension === "usmle_step" && s.stratum === "step1")!;
+    // even indices are step1: broken 0,2,..,10 (6), fixed 40 (1): 20 → 15 correct of 25
+    expect(step1).toMatchObject({ n_base: 25, n_cand: 25, base: 20 / 25, cand: 15 / 25 });
+    expect(step1.delta_pts).toBeCloseTo(-20, 10);
+    const types = arm.strata.filter((s) => s.dimension === "question_type").map((s) => s.stratum);
+    expect(types).toContain("diagnosis");
+  });
+});
+
+describe("pairing", () => {
+  it("pairs by content_hash even when ids and positions differ", () => {
+    // Same content, renamed ids, reversed order, and one flip.
+    const cases = casesOf(50, baseOutcome)
+      .map((c, i) => ({ ...c, case_id: `other-${String(99 - i)}`, outcome: i === 45 ? ("correct" as const) : c.outcome, answer: i === 45 ? c.correct_answer : c.answer }))
+      .reverse();
+    const r = diffRuns(base, makeRun({ run_id: "renamed", cases }));
+    const arm = r.arms[0]!;
+    expect(r.pairing.per_arm).toEqual([{ arm: "pipeline", paired: 50, base_only: 0, cand_only: 0 }]);
+    expect(arm.fixed).toHaveLength(1);
+    expect(arm.fixed[0]).toMatchObject({ case_id: "other-54", base_case_id: idOf(45) });
+    expect(arm.broken).toEqual([]);
+  });
+
+  it("compares only the cases both runs sampled, and says so", () => {
+    const cand = makeRun({ run_id: "cand", cases: Array.from({ length: 50 }, (_, k) => caseRecord({ i: k + 10, outcome: baseOutcome(k + 10) })) });
+    const r = diffRuns(base, cand);
+    expect(r.pairing.per_arm[0]).toEqual({ arm: "pipeline", paired: 40, base_only: 10, cand_only: 10 });
+    expect(r.pairing.notes.join(" ")).toMatch(/sampled different cases \(40 paired, 10 only in base, 10 only in candidate\)/);
+    expect(r.arms[0]!.base.n).toBe(40);
+    expect(() => diffRuns(base, cand, { strict: true })).toThrow(/--strict: pipeline: the runs sampled different cases/);
+  });
+
+  it("strict mode refuses different datasets", () => {
+    const other = makeRun({ run_id: "other", dataset_sha: "e".repeat(64), cases: casesOf(50, baseOutcome) });
+    expect(() => diffRuns(base, other, { strict: true })).toThrow(DiffInputError);
+    const loose = diffRuns(base, other);
+    expect(loose.pairing.notes[0]).toMatch(/datasets differ/);
+    expect(loose.config.map((c) => c.field)).toContain("dataset.sha256");
+  });
+
+  it("refuses when no arm is in common", () => {
+    const direct = makeRun({ run_id: "direct", config: { mode: "direct" }, cases: casesOf(5, baseOutcome, { arm: "direct" }) });
+    expect(() => diffRuns(base, direct)).toThrow(/no arm to compare/);
+  });
+});
+
+describe("latency, tokens, cost, errors", () => {
+  const slow = makeRun({
+    run_id: "slow",
+    config: { temperature: 0.7 },
+    cases: Array.from({ length: 50 }, (_, i) =>
+      caseRecord({ i, outcome: i === 3 ? "error" : baseOutcome(i), latency: 2 * (1000 + (i % 10) * 100), tokens: { prompt: 800, completion: 100 } }),
+    ),
+    per_hour: 7.2,
+  });
+  const r = diffRuns(base, slow);
+  const arm = r.arms[0]!;
+
+  it("shows sampling parameter changes", () => {
+    expect(r.config).toContainEqual({ field: "temperature", base: 0, cand: 0.7 });
+  });
+  it("lists errors, which count as not correct", () => {
+    expect(arm.errors).toEqual([{ side: "cand", case_id: idOf(3), error_class: "timeout", error: "request timed out" }]);
+    expect(arm.cand.k).toBe(39);
+    expect(arm.cand.errors).toBe(1);
+    expect(arm.broken.map((f) => f.case_id)).toEqual([idOf(3)]);
+  });
+  it("gives latency ratios per case and the gate can act on them", () => {
+    const row = arm.latency.find((l) => l.step === "case")!;
+    expect(row.ratio_p95).toBeCloseTo(2, 10);
+    expect(row.pair_ratio_p50).toBeCloseTo(2, 10);
+    expect(row.n_cand).toBe(49); // the errored case's latency is excluded
+    expect(gate(r, { failOnRegression: true, maxLatencyRegressionPct: 50 }).reasons.join()).toMatch(/p95 case latency rose 100%/);
+    expect(gate(r, { failOnRegression: true, maxLatencyRegressionPct: 150 }).exitCode).toBe(0);
+    expect(arm.latency.map((l) => l.step)).toEqual(["case", "parse", "reason", "answer"]);
+  });
+  it("gives the mean token Δ per step", () => {
+    expect(arm.tokens.find((t) => t.step === "case")).toMatchObject({ base_prompt: 500, cand_prompt: 800, delta_prompt: 300, delta_completion: 0 });
+    expect(arm.tokens.find((t) => t.step === "reason")!.delta_prompt).toBeCloseTo(100, 10);
+  });
+  it("computes cost per case from per_hour and wall time (case timestamps without events)", () => {
+    // Case i runs from second i to i+1: 0..50 s wall.
+    expect(r.cost!.base).toMatchObject({ wall_s: 50, wall_source: "case_timestamps", cases: 50 });
+    expect(r.cost!.base.per_case).toBeCloseTo((3.6 * 50) / 3600 / 50, 12);
+    expect(r.cost!.delta_per_case).toBeCloseTo((3.6 * 50) / 3600 / 50, 12); // double the price
+  });
+});
+
+describe("wallSeconds", () => {
+  it("sums sessions from events; a killed session ends at its last case", () => {
+    const t = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s)).toISOString();
+    const events = [
+      { t: t(0), type: "run_start" as const, session: 1, pending: 10 },
+      // session 1 killed: its last case finishes at second 21
+      { t: t(100), type: "run_start" as const, session: 2, pending: 5 },
+      { t: t(130), type: "run_end" as const, session: 2, status: "completed" as const },
+    ];
+    const cases = [caseRecord({ i: 5 }), caseRecord({ i: 20 }), caseRecord({ i: 110 })];
+    expect(wallSeconds(events, cases)).toEqual({ s: 21 + 30, source: "events" });
+  });
+});
+
+describe("diffArms", () => {
+  const run = makeRun({
+    run_id: "both",
+    config: { mode: "both" },
+    cases: [...casesOf(30, (i) => (i < 20 ? "correct" : "wrong"), { arm: "direct" }), ...casesOf(30, (i) => (i < 25 ? "correct" : "wrong"))],
+  });
+  it("compares two arms of one run, paired by case", () => {
+    const r = diffArms(run, "direct", "pipeline");
+    expect(r.kind).toBe("arms");
+    const a = r.arms[0]!;
+    expect(a.label).toBe("direct → pipeline");
+    expect(a.discordant).toEqual({ fixed: 5, broken: 0 });
+    expect(a.delta_pts).toBeCloseTo(100 / 6, 10);
+    expect(a.p).toBeCloseTo(mcnemarExact(0, 5), 15);
+    expect(r.cost).toBeNull();
+  });
+  it("refuses an arm the run does not have", () => {
+    expect(() => diffArms(base, "direct", "pipeline")).toThrow(/no direct arm/);
+  });
+});
+
+describe("renderers", () => {
+  const r = diffRuns(base, candidate(12, 2));
+  const g = gate(r, { failOnRegression: true });
+  it("console output says what is significant and lists flips", () => {
+    const out = renderDiffConsole(r, { gate: g });
+    expect(out).toMatch(/significant \(McNemar p=0\.013 < 0\.05\)/);
+    expect(out).toContain("prompt.reason");
+    expect(out).toContain(idOf(41));
+    expect(out).toMatch(/broken \(correct → wrong\): 12/);
+    expect(out).toMatch(/Gate: FAIL/);
+    expect(renderDiffConsole(diffRuns(base, candidate(3, 1)))).toMatch(/not significant .*within noise/);
+  });
+  it("markdown has the accuracy table, the gate and the flips", () => {
+    const out = renderDiffMarkdown(r, { gate: g });
+    expect(out).toMatch(/^## Run diff/);
+    expect(out).toContain("| arm | n | base acc [95% CI]");
+    expect(out).toMatch(/\| pipeline \| 50 \| 80\.0% \[/);
+    expect(out).toContain("**Gate: ❌ FAIL**");
+    expect(out).toContain(`| ${idOf(0)} |`);
+  });
+});
+
+describe("performance", () => {
+  it("diffs two 1,273-case runs (both arms) in well under a second", () => {
+    const mk = (id: string, flip: number) =>
+      makeRun({
+        run_id: id,
+        config: { mode: "both" },
+        cases: (["direct", "pipeline"] as const).flatMap((arm) => casesOf(1273, (i) => ((i * 7 + flip) % 10 < 6 ? "correct" : "wrong"), { arm })),
+      });
+    const a = mk("a", 0);
+    const b = mk("b", 1);
+    const t0 = performance.now();
+    const r = diffRuns(a, b);
+    const ms = performance.now() - t0;
+    expect(r.arms).toHaveLength(2);
+    expect(r.arms[0]!.base.n).toBe(1273);
+    // ~0.25 s on an idle machine; the bound is loose so a busy CI runner does not flake, but it still
+    // catches an accidental O(n²) pairing or a per-object bootstrap.
+    expect(ms).toBeLessThan(2000);
+  });
+});
