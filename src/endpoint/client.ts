@@ -1,0 +1,374 @@
+// ModelClient for TGI's OpenAI-compatible API on a Hugging Face Inference Endpoint, via the openai SDK.
+//
+// Retries are ours (the SDK's are off): exponential backoff with full jitter on 429 / 5xx / 424 /
+// timeouts / connection errors, honouring Retry-After; other 4xx fail at once. 503 and refused
+// connections mean "replica starting" and go through the shared cold-start gate (cold-start.ts)
+// without consuming the retry budget.
+//
+// Accounting (CallStats):
+// - latency_ms = active time of every attempt that reached the model side (the successful one and
+//   the failed ones), EXCLUDING cold-start time and backoff sleeps: it measures the model, not our
+//   waiting policy. Wall time is the runner's business (CaseRecord.wall_ms).
+// - cold_ms = time waiting at the gate + the duration of the attempts answered 503 / refused.
+// - attempts = every HTTP attempt sent, 503s included; the retry budget counts only non-cold failures.
+import OpenAI, { APIError } from "openai";
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import { countChatTokens as gemmaCountChatTokens } from "../tokenizer/gemma.js";
+import type { CallStats, EndpointInfo, ErrorClass } from "../types.js";
+import { ColdStartGate, ColdStartTimeoutError, defaultSleep, type Sleep } from "./cold-start.js";
+import { classifyThrown, errorText, isConnectionRefused, isRetryable, parseRetryAfter, redact } from "./errors.js";
+import { EndpointError, type ChatMessage, type ChatRequest, type ChatResult, type ModelClient } from "./types.js";
+
+export type { Sleep } from "./cold-start.js";
+
+export const AUTH_HINT = "the token needs access to the gated model google/medgemma-27b-text-it";
+
+export type ClientEvent =
+  | { type: "retry"; attempt: number; errorClass: ErrorClass; status?: number; waitMs: number; tag?: ChatRequest["tag"] }
+  | { type: "overloaded"; status: number; tag?: ChatRequest["tag"] }
+  | { type: "cold_start_begin"; reason: string }
+  | { type: "cold_start_end"; ok: boolean; ms: number }
+  | { type: "success"; latencyMs: number; attempts: number; tag?: ChatRequest["tag"] };
+
+export interface TokenLimits {
+  maxInputTokens: number;
+  maxTotalTokens: number;
+}
+
+export interface EndpointClientOptions {
+  /** e.g. https://<id>.<region>.aws.endpoints.huggingface.cloud/v1 */
+  baseUrl: string;
+  apiKey: string;
+  /** TGI serves one model; its id is "tgi". */
+  model?: string;
+  /** Always sent: TGI samples randomly when it is omitted; 0 = greedy. */
+  temperature?: number;
+  maxTokens?: number;
+  seed?: number;
+  requestTimeoutMs?: number;
+  /** Retries per call after the first attempt (cold-start waits excluded). */
+  maxRetries?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Ask the HF proxy to hold requests while a replica starts (header X-Scale-Up-Timeout) instead of probing. */
+  scaleUpTimeoutS?: number;
+  coldStartTimeoutMs?: number;
+  /** Prober delays (default 5 s growing ×1.5 to 30 s). */
+  coldStartProbe?: { firstDelayMs?: number; maxDelayMs?: number };
+  /** How many times one call may go back to the gate before a 503 counts as a server_error (default 5). */
+  maxColdCycles?: number;
+  limits?: TokenLimits | null;
+  /** Count input tokens before sending (needs `limits`). Default false. */
+  preflight?: boolean;
+  /** Token counter for the preflight (default: the Gemma 3 tokenizer). */
+  countChatTokens?: (messages: ChatMessage[]) => Promise<number>;
+  onEvent?: (e: ClientEvent) => void;
+  sleep?: Sleep;
+  /** Monotonic milliseconds. */
+  now?: () => number;
+  /** Jitter source in [0, 1). */
+  random?: () => number;
+  fetch?: typeof fetch;
+}
+
+export interface EndpointClient extends ModelClient {
+  close(): void;
+}
+
+/** The endpoint's origin-level root: baseUrl without its trailing /v1 (where /health and /info live). */
+export function endpointRoot(baseUrl: string): string {
+  const trimmed = baseUrl.replace(/\/+$/, "");
+  return trimmed.endsWith("/v1") ? trimmed.slice(0, -3) : new URL(trimmed).origin;
+}
+
+const INFO_TIMEOUT_MS = 10_000;
+
+/** GET <root>/info; null when unavailable (cold, unauthorised, not TGI). Never throws. */
+export async function fetchEndpointInfo(
+  baseUrl: string,
+  apiKey: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<EndpointInfo | null> {
+  try {
+    const res = await fetchImpl(`${endpointRoot(baseUrl)}/info`, {
+      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+      signal: AbortSignal.timeout(INFO_TIMEOUT_MS),
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return null;
+    }
+    const json: unknown = await res.json();
+    return json && typeof json === "object" && !Array.isArray(json) ? (json as EndpointInfo) : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Failure {
+  cls: ErrorClass;
+  status?: number;
+  message: string;
+  retryAfterMs?: number;
+  /** 503 or refused connection: the replica is (re)starting. */
+  cold: boolean;
+}
+
+const blankStats = (): CallStats => ({
+  latency_ms: 0,
+  cold_ms: 0,
+  tokens: { prompt: 0, completion: 0 },
+  finish_reason: null,
+  attempts: 0,
+});
+
+export function createEndpointClient(opts: EndpointClientOptions): EndpointClient {
+  const model = opts.model ?? "tgi";
+  const temperature = opts.temperature ?? 0;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 300_000;
+  const maxRetries = opts.maxRetries ?? 6;
+  const retryBaseMs = opts.retryBaseMs ?? 1_000;
+  const retryMaxMs = opts.retryMaxMs ?? 60_000;
+  const coldStartTimeoutMs = opts.coldStartTimeoutMs ?? 20 * 60_000;
+  const maxColdCycles = opts.maxColdCycles ?? 5;
+  const sleep = opts.sleep ?? defaultSleep;
+  const now = opts.now ?? (() => performance.now());
+  const random = opts.random ?? Math.random;
+  const fetchImpl = opts.fetch ?? fetch;
+  const apiKey = opts.apiKey;
+  const limits = opts.limits ?? null;
+  const preflight = Boolean(opts.preflight && limits);
+  const countTokens = opts.countChatTokens ?? gemmaCountChatTokens;
+  const root = endpointRoot(opts.baseUrl);
+  const scaleUp = opts.scaleUpTimeoutS !== undefined && opts.scaleUpTimeoutS > 0 ? opts.scaleUpTimeoutS : undefined;
+  // Static per-client request options: built once to keep per-call overhead small.
+  const headers: Record<string, string> = scaleUp ? { "X-Scale-Up-Timeout": String(scaleUp) } : {};
+  // The proxy may hold a request for scaleUp seconds before it even reaches TGI.
+  const attemptTimeoutMs = requestTimeoutMs + (scaleUp ?? 0) * 1000;
+
+  const emit = (e: ClientEvent): void => {
+    if (!opts.onEvent) return;
+    try {
+      opts.onEvent(e);
+    } catch {
+      // A broken listener must not fail model calls.
+    }
+  };
+  const clean = (s: string): string => redact(s, apiKey);
+
+  const openai = new OpenAI({
+    baseURL: opts.baseUrl,
+    apiKey: apiKey || "none",
+    maxRetries: 0,
+    // Backstop only: our own per-attempt timer (below) also covers reading the body.
+    timeout: attemptTimeoutMs + 5_000,
+    fetch: fetchImpl,
+  });
+
+  /** One readiness check for the gate: /health, then a 1-token chat (a replica can be healthy before it serves). */
+  const probe = async (signal: AbortSignal): Promise<boolean> => {
+    const probeTimeout = Math.min(requestTimeoutMs, 60_000);
+    try {
+      const res = await fetchImpl(`${root}/health`, {
+        headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+        signal: AbortSignal.any([signal, AbortSignal.timeout(probeTimeout)]),
+      });
+      await res.body?.cancel();
+      if (res.status >= 500) return false;
+    } catch {
+      return false;
+    }
+    try {
+      await openai.chat.completions.create(
+        { model, messages: [{ role: "user", content: "ping" }], max_tokens: 1, temperature: 0 },
+        { signal, timeout: probeTimeout },
+      );
+      return true;
+    } catch (err) {
+      // Any non-5xx HTTP answer (even 401/422/429) means a replica is serving; the real call reports it.
+      return err instanceof APIError && typeof err.status === "number" && err.status < 500;
+    }
+  };
+
+  const gate = scaleUp
+    ? null
+    : new ColdStartGate({
+        timeoutMs: coldStartTimeoutMs,
+        probe,
+        sleep,
+        now,
+        ...(opts.coldStartProbe?.firstDelayMs !== undefined ? { firstDelayMs: opts.coldStartProbe.firstDelayMs } : {}),
+        ...(opts.coldStartProbe?.maxDelayMs !== undefined ? { maxDelayMs: opts.coldStartProbe.maxDelayMs } : {}),
+        onBegin: (reason) => emit({ type: "cold_start_begin", reason }),
+        onEnd: (ok, ms) => emit({ type: "cold_start_end", ok, ms: Math.round(ms) }),
+      });
+
+  const describe = (err: unknown, aborted: "timeout" | null): Failure => {
+    if (aborted === "timeout") return { cls: "timeout", message: `no answer within ${requestTimeoutMs} ms`, cold: false };
+    if (err instanceof APIError && typeof err.status === "number") {
+      const status = err.status;
+      const cls = classifyThrown(err);
+      const text = errorText(err.error) || err.message;
+      const retryAfterMs = parseRetryAfter(err.headers?.get("retry-after"), Date.now());
+      return {
+        cls,
+        status,
+        message: `HTTP ${status}: ${text}`,
+        cold: status === 503,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      };
+    }
+    const cls = classifyThrown(err);
+    const refused = isConnectionRefused(err);
+    const base = err instanceof Error ? err.message : String(err);
+    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : "";
+    return { cls: refused ? "connection" : cls, message: `${base}${cause}`, cold: refused };
+  };
+
+  const fail = (cls: ErrorClass, message: string, stats: CallStats, status?: number): EndpointError => {
+    const hint = cls === "auth" ? ` — ${AUTH_HINT}` : "";
+    return new EndpointError(clean(`${cls}: ${message}${hint}`), cls, { ...stats, tokens: { ...stats.tokens } }, status);
+  };
+
+  const backoffMs = (failures: number): number =>
+    Math.floor(random() * Math.min(retryMaxMs, retryBaseMs * 2 ** (failures - 1)));
+
+  async function chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
+    const stats = blankStats();
+    const cancelled = (): EndpointError => fail("cancelled", "the call was cancelled", stats, stats.status);
+    if (signal?.aborted) throw cancelled();
+
+    let maxTokens = req.max_tokens ?? opts.maxTokens;
+    if (preflight && limits) {
+      const input = await countTokens(req.messages);
+      const room = limits.maxTotalTokens - input;
+      if (input > limits.maxInputTokens || room < 1) {
+        throw fail(
+          "input_too_long",
+          `input has ${input} tokens; the endpoint accepts at most ${limits.maxInputTokens} input and ${limits.maxTotalTokens} total tokens`,
+          stats,
+        );
+      }
+      if (maxTokens === undefined || maxTokens > room) maxTokens = room;
+    }
+
+    // Only parameters TGI handles as intended: no top_p (1 is rejected) and no presence_penalty.
+    const body: Record<string, unknown> = { model, messages: req.messages, temperature };
+    if (maxTokens !== undefined) body.max_tokens = maxTokens;
+    if (opts.seed !== undefined) body.seed = opts.seed;
+    if (req.response_format) body.response_format = req.response_format; // TGI grammar shape, not OpenAI's
+    const params = body as unknown as ChatCompletionCreateParamsNonStreaming;
+
+    let failures = 0;
+    let coldCycles = 0;
+    for (;;) {
+      const gateWait = gate?.wait(signal);
+      if (gateWait) {
+        const t = now();
+        try {
+          await gateWait;
+        } catch (err) {
+          stats.cold_ms += now() - t;
+          if (signal?.aborted) throw cancelled();
+          if (err instanceof ColdStartTimeoutError) throw fail("cold_start_timeout", err.message, stats, stats.status);
+          throw fail("cancelled", err instanceof Error ? err.message : String(err), stats, stats.status);
+        }
+        stats.cold_ms += now() - t;
+      }
+
+      // Own per-attempt timer: the SDK's timeout stops at the response headers; ours covers the body too.
+      const ctl = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        ctl.abort();
+      }, attemptTimeoutMs);
+      const onCallerAbort = () => ctl.abort();
+      signal?.addEventListener("abort", onCallerAbort, { once: true });
+
+      stats.attempts++;
+      const t0 = now();
+      let completion: ChatCompletion | undefined;
+      let failure: Failure | undefined;
+      try {
+        completion = await openai.chat.completions.create(params, { signal: ctl.signal, headers, maxRetries: 0 });
+      } catch (err) {
+        if (signal?.aborted) {
+          stats.latency_ms += now() - t0;
+          throw cancelled();
+        }
+        failure = describe(err, timedOut ? "timeout" : null);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onCallerAbort);
+      }
+      const dt = now() - t0;
+
+      if (completion) {
+        const choice = completion.choices?.[0];
+        stats.latency_ms += dt;
+        if (!choice) throw fail("unknown", "the response has no choices", stats, stats.status);
+        stats.tokens = {
+          prompt: completion.usage?.prompt_tokens ?? 0,
+          completion: completion.usage?.completion_tokens ?? 0,
+        };
+        stats.finish_reason = choice.finish_reason ?? null;
+        emit({ type: "success", latencyMs: stats.latency_ms, attempts: stats.attempts, ...(req.tag ? { tag: req.tag } : {}) });
+        return { ...stats, text: choice.message?.content ?? "" };
+      }
+
+      const f = failure!;
+      if (f.status !== undefined) stats.status = f.status;
+
+      if (f.cold && gate && coldCycles < maxColdCycles) {
+        // The replica is starting: this attempt's time is cold time, not latency, and costs no retry.
+        stats.cold_ms += dt;
+        coldCycles++;
+        void gate.trip(f.status === 503 ? "http_503" : "connection_refused");
+        continue;
+      }
+      if (f.status === 503 && !gate) {
+        // X-Scale-Up-Timeout mode: the proxy held the request and still had no replica. Try again
+        // (the next request is held again) until the cold-start budget is spent.
+        stats.cold_ms += dt;
+        coldCycles++;
+        if (stats.cold_ms >= coldStartTimeoutMs) throw fail("cold_start_timeout", f.message, stats, stats.status);
+        const t = now();
+        await sleepOrCancel(Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(coldCycles - 1, 6)), signal, cancelled);
+        stats.cold_ms += now() - t;
+        continue;
+      }
+      // Anything else — including a 503 that persists past maxColdCycles (server_error) and a refused
+      // connection in header mode (connection) — is an ordinary failure.
+      stats.latency_ms += dt;
+      if (f.cls === "overloaded") emit({ type: "overloaded", status: f.status ?? 429, ...(req.tag ? { tag: req.tag } : {}) });
+      if (!isRetryable(f.cls) || failures >= maxRetries) throw fail(f.cls, f.message, stats, stats.status);
+      failures++;
+      const waitMs = Math.min(f.retryAfterMs ?? backoffMs(failures), retryMaxMs);
+      emit({
+        type: "retry",
+        attempt: stats.attempts,
+        errorClass: f.cls,
+        waitMs,
+        ...(f.status !== undefined ? { status: f.status } : {}),
+        ...(req.tag ? { tag: req.tag } : {}),
+      });
+      await sleepOrCancel(waitMs, signal, cancelled);
+    }
+  }
+
+  async function sleepOrCancel(ms: number, signal: AbortSignal | undefined, cancelled: () => EndpointError): Promise<void> {
+    if (ms <= 0) return;
+    try {
+      await sleep(ms, signal);
+    } catch (err) {
+      if (signal?.aborted) throw cancelled();
+      throw err;
+    }
+  }
+
+  return {
+    chat,
+    close: () => gate?.close(),
+  };
+}
