@@ -269,6 +269,13 @@ describe("faults", () => {
     expect(() => JSON.parse(b.choices[0]?.message.content ?? "")).toThrow();
   });
 
+  test("faultSteps fails only requests tagged with that step", async () => {
+    const h = await emu({ faultSteps: { drugs: "502" } });
+    expect((await post(h, ask(), { "X-Harness-Step": "drugs" })).status).toBe(502);
+    expect((await post(h, ask(), { "X-Harness-Step": "reason" })).status).toBe(200);
+    expect((await post(h, ask())).status).toBe(200);
+  });
+
   test("faultRate draws are deterministic per seed", async () => {
     const run = async () => {
       const h = await emu({ faultRate: 0.5, faultKinds: ["500", "502"], faultSeed: "s1" });

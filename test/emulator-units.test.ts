@@ -1,4 +1,6 @@
 // Pure parts of the TGI emulator: lexical baseline, schema-driven JSON, corruption, faults, latency model, CLI.
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import yargs from "yargs";
 import { z } from "zod";
@@ -53,10 +55,25 @@ describe("lexicalAnswer", () => {
     },
     { name: "no overlap → earliest letter", text: "Something unrelated entirely?\nA. alpha\nB. beta\nC. gamma", want: "A" },
     { name: "tie → earliest letter", text: "Headache and nausea?\nA. headache\nB. nausea\nC. neither", want: "A" },
+    { name: "trigrams separate options without shared words", text: "He was given amoxicillin earlier?\nA. Ibuprofen\nB. Amoxicilin\nC. Heparin", want: "B" },
   ])("$name", ({ text, want }) => {
     const mcq = parseMcq(text);
     expect(mcq).not.toBeNull();
     expect(lexicalAnswer(mcq!)?.letter).toBe(want);
+  });
+
+  const medqa = fileURLToPath(new URL("../../shared/datasets/medqa/us_4options_test.jsonl", import.meta.url));
+  test.skipIf(!existsSync(medqa))("on real MedQA the letters come out roughly balanced (no A bias)", () => {
+    const counts: Record<string, number> = {};
+    const lines = readFileSync(medqa, "utf8").trim().split("\n");
+    for (const line of lines) {
+      const c = JSON.parse(line) as { question: string; options: Record<string, string> };
+      const text = `${c.question}\n${Object.entries(c.options).map(([k, v]) => `${k}. ${v}`).join("\n")}`;
+      const letter = lexicalAnswer(parseMcq(text)!)!.letter;
+      counts[letter] = (counts[letter] ?? 0) + 1;
+    }
+    for (const l of ["A", "B", "C", "D"]) expect((counts[l] ?? 0) / lines.length, l).toBeGreaterThan(0.15);
+    for (const l of ["A", "B", "C", "D"]) expect((counts[l] ?? 0) / lines.length, l).toBeLessThan(0.4);
   });
 
   test("content words drop stop words and short tokens", () => {

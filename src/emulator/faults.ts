@@ -3,11 +3,18 @@
 import { unit } from "./hash.js";
 import type { EmulatorOptions, FaultKind } from "./options.js";
 
-type FaultOpts = Pick<EmulatorOptions, "faultRate" | "faultKinds" | "faults" | "faultAt" | "faultSeed">;
+type FaultOpts = Pick<EmulatorOptions, "faultRate" | "faultKinds" | "faults" | "faultAt" | "faultSeed"> &
+  Partial<Pick<EmulatorOptions, "faultSteps">>;
 
-export function pickFault(n: number, o: FaultOpts): FaultKind | null {
+/** Header carrying the pipeline step (ChatRequest.tag.step) for per-step fault injection. */
+export const STEP_HEADER = "x-harness-step";
+
+/** Fault for chat request number `n` (1-based): faultAt, then faultSteps[step], then the rates. */
+export function pickFault(n: number, o: FaultOpts, step?: string): FaultKind | null {
   const at = o.faultAt[n];
   if (at) return at;
+  const byStep = step !== undefined ? o.faultSteps?.[step] : undefined;
+  if (byStep) return byStep;
   const shares = new Map<FaultKind, number>();
   if (o.faultRate > 0 && o.faultKinds.length > 0) {
     for (const k of o.faultKinds) shares.set(k, (shares.get(k) ?? 0) + o.faultRate / o.faultKinds.length);

@@ -62,10 +62,23 @@ export function contentWords(text: string): string[] {
   return out;
 }
 
+/** Character trigrams of the lower-cased alphanumeric text (words joined by single spaces). */
+export function trigrams(text: string): Set<string> {
+  const t = text.toLowerCase().replace(/[^a-z0-9]+/g, " ");
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= t.length; i++) out.add(t.slice(i, i + 3));
+  return out;
+}
+
+/** Weight of the trigram score: small, so it mostly separates options whose word scores are equal. */
+const TRIGRAM_WEIGHT = 0.01;
+
 /**
  * Scores each option: Σ over its distinct content words found in the question of log(1 + n/df), where
- * df is how many options contain the word (words shared by every option discriminate less). Ties go to
- * the earliest letter. Returns null when there are no options.
+ * df is how many options contain the word (words shared by every option discriminate less), plus a
+ * small share of the option's trigrams found in the question. Without that second term most MedQA
+ * options (short drug or test names) score 0 and ties would send ~80 % of answers to A; with it the
+ * letters come out roughly balanced. Remaining ties go to the earliest letter. Null when no options.
  */
 export function lexicalAnswer(mcq: McqParse): { letter: Letter; scores: number[] } | null {
   if (mcq.options.length === 0) return null;
@@ -74,10 +87,14 @@ export function lexicalAnswer(mcq: McqParse): { letter: Letter; scores: number[]
   const df = new Map<string, number>();
   for (const ws of optWords) for (const w of ws) df.set(w, (df.get(w) ?? 0) + 1);
   const n = mcq.options.length;
-  const scores = optWords.map((ws) => {
+  const qTri = trigrams(mcq.question);
+  const scores = optWords.map((ws, i) => {
     let s = 0;
     for (const w of ws) if (q.has(w)) s += Math.log(1 + n / (df.get(w) ?? 1));
-    return s;
+    const tri = trigrams(mcq.options[i]?.text ?? "");
+    let hits = 0;
+    for (const g of tri) if (qTri.has(g)) hits++;
+    return s + (tri.size > 0 ? (TRIGRAM_WEIGHT * hits) / tri.size : 0);
   });
   let bestI = 0;
   for (let i = 1; i < scores.length; i++) if ((scores[i] ?? 0) > (scores[bestI] ?? 0)) bestI = i;

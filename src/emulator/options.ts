@@ -36,6 +36,8 @@ export interface EmulatorOptions {
   faults: Partial<Record<FaultKind, number>>;
   /** Faults at given 1-based chat request numbers; overrides the rates. */
   faultAt: Record<number, FaultKind>;
+  /** Fault for every request whose `X-Harness-Step` header names this step (e.g. { drugs: "500" }). */
+  faultSteps: Partial<Record<string, FaultKind>>;
   /** Seed of the deterministic fault/overload sequence (a function of seed and request number). */
   faultSeed: number | string;
   /** Share of JSON answers broken on purpose (chosen by request hash). */
@@ -69,6 +71,7 @@ const defaults: EmulatorOptions = {
   faultKinds: ["500", "502", "504", "424", "reset"],
   faults: {},
   faultAt: {},
+  faultSteps: {},
   faultSeed: 0,
   invalidJsonRate: 0,
   overloadRate: 0,

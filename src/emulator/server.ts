@@ -6,13 +6,14 @@ import type { AddressInfo } from "node:net";
 import type { ChatMessage } from "../endpoint/types.js";
 import { approxTokens, composeAnswer, cutToTokens, messagesKey, type Answer } from "./answer.js";
 import { EmulatedClock } from "./clock.js";
-import { isOverloaded, pickFault } from "./faults.js";
+import { isOverloaded, pickFault, STEP_HEADER } from "./faults.js";
 import { GpuScheduler, type JobTiming } from "./latency.js";
 import { DEFAULT_EMULATOR_OPTIONS, type EmulatorOptions, type FaultKind, type TokenCounter } from "./options.js";
 import type { JsonSchema } from "./schema-gen.js";
 
 export type { EmulatorOptions, FaultKind, LatencyProfile, TokenCounter } from "./options.js";
 export { DEFAULT_EMULATOR_OPTIONS, FAULT_KINDS } from "./options.js";
+export { STEP_HEADER } from "./faults.js";
 export { serviceTimeMs, perSequenceTokPerS, A100_MEDGEMMA_27B, type GpuModel } from "./latency.js";
 
 export type ReplicaState = "warm" | "cold" | "starting";
@@ -288,7 +289,8 @@ class Emulator {
         );
       }
 
-      const fault = pickFault(n, this.o);
+      const stepHeader = req.headers[STEP_HEADER];
+      const fault = pickFault(n, this.o, typeof stepHeader === "string" ? stepHeader : undefined);
       if (fault && (await this.applyFault(fault, req, res, ac.signal))) return;
 
       const force = fault === "truncated" || fault === "invalid_json" ? fault : undefined;
