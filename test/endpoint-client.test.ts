@@ -293,6 +293,14 @@ describe("token preflight", () => {
     expect(stub.chats()[0]!.body!.max_tokens).toBe(sent);
   });
 
+  it("a template error in the preflight is a validation failure, nothing sent", async () => {
+    const stub = await startStub(() => completion());
+    const { c } = client(stub, { limits, preflight: true }); // the real Gemma template, no tokenizer needed to fail
+    const err = await callError(c.chat({ messages: [{ role: "assistant", content: "first" }] }));
+    expect(err.errorClass).toBe("validation");
+    expect(stub.seen).toHaveLength(0);
+  });
+
   it("is off unless asked for", async () => {
     const stub = await startStub(() => completion());
     const { c } = client(stub, { limits, countChatTokens: async () => 10_000 });

@@ -9,7 +9,8 @@
 // - latency_ms = active time of every attempt that reached the model side (the successful one and
 //   the failed ones), EXCLUDING cold-start time and backoff sleeps: it measures the model, not our
 //   waiting policy. Wall time is the runner's business (CaseRecord.wall_ms).
-// - cold_ms = time waiting at the gate + the duration of the attempts answered 503 / refused.
+// - cold_ms = time waiting at the gate + the duration of the attempts answered 503 / refused; with
+//   X-Scale-Up-Timeout, also the part of a successful attempt the proxy held (elapsed − TGI's x-total-time).
 // - attempts = every HTTP attempt sent, 503s included; the retry budget counts only non-cold failures.
 import OpenAI, { APIError } from "openai";
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
@@ -82,6 +83,8 @@ export function endpointRoot(baseUrl: string): string {
 }
 
 const INFO_TIMEOUT_MS = 10_000;
+/** Network + proxy overhead tolerated before the gap to TGI's x-total-time counts as a scale-up hold. */
+const HELD_SLACK_MS = 2_000;
 
 /** GET <root>/info; null when unavailable (cold, unauthorised, not TGI). Never throws. */
 export async function fetchEndpointInfo(
@@ -240,7 +243,14 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
 
     let maxTokens = req.max_tokens ?? opts.maxTokens;
     if (preflight && limits) {
-      const input = await countTokens(req.messages);
+      let input: number;
+      try {
+        input = await countTokens(req.messages);
+      } catch (err) {
+        // The chat template rejects non-alternating roles (TGI would answer 422); anything else is ours.
+        const msg = err instanceof Error ? err.message : String(err);
+        throw fail(/alternate/.test(msg) ? "validation" : "unknown", `token preflight: ${msg}`, stats);
+      }
       const room = limits.maxTotalTokens - input;
       if (input > limits.maxInputTokens || room < 1) {
         throw fail(
@@ -289,9 +299,14 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
       stats.attempts++;
       const t0 = now();
       let completion: ChatCompletion | undefined;
+      let serverTotalMs: number | undefined;
       let failure: Failure | undefined;
       try {
-        completion = await openai.chat.completions.create(params, { signal: ctl.signal, headers, maxRetries: 0 });
+        const { data, response } = await openai.chat.completions
+          .create(params, { signal: ctl.signal, headers, maxRetries: 0 })
+          .withResponse();
+        completion = data;
+        if (scaleUp) serverTotalMs = Number(response.headers.get("x-total-time") ?? Number.NaN);
       } catch (err) {
         if (signal?.aborted) {
           stats.latency_ms += now() - t0;
@@ -306,7 +321,15 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
 
       if (completion) {
         const choice = completion.choices?.[0];
-        stats.latency_ms += dt;
+        // Header mode: a request the proxy held during a scale-up took far longer than TGI reports
+        // (x-total-time, ms); that excess is cold time, not model latency.
+        const held = serverTotalMs !== undefined && Number.isFinite(serverTotalMs) ? dt - serverTotalMs : 0;
+        if (held > HELD_SLACK_MS) {
+          stats.cold_ms += held;
+          stats.latency_ms += dt - held;
+        } else {
+          stats.latency_ms += dt;
+        }
         if (!choice) throw fail("unknown", "the response has no choices", stats, stats.status);
         stats.tokens = {
           prompt: completion.usage?.prompt_tokens ?? 0,
