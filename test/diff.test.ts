@@ -193,6 +193,18 @@ describe("wallSeconds", () => {
     const cases = [caseRecord({ i: 5 }), caseRecord({ i: 20 }), caseRecord({ i: 110 })];
     expect(wallSeconds(events, cases)).toEqual({ s: 21 + 30, source: "events" });
   });
+  it("counts overlapping sessions (parallel shards merged) once", () => {
+    const t = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s)).toISOString();
+    const events = [
+      { t: t(0), type: "run_start" as const, session: 1, pending: 10 },
+      { t: t(40), type: "run_end" as const, session: 1, status: "completed" as const },
+      { t: t(10), type: "run_start" as const, session: 1, pending: 10 },
+      { t: t(60), type: "run_end" as const, session: 1, status: "completed" as const },
+      { t: t(100), type: "run_start" as const, session: 1, pending: 10 },
+      { t: t(110), type: "run_end" as const, session: 1, status: "completed" as const },
+    ];
+    expect(wallSeconds(events, [])).toEqual({ s: 60 + 10, source: "events" });
+  });
 });
 
 describe("diffArms", () => {

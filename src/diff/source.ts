@@ -101,23 +101,44 @@ export function flattenConfig(run: RunJson): Record<string, Scalar> {
 const ms = (iso: string): number => Date.parse(iso);
 
 /**
- * Wall time of a run: the sum of its sessions (a resumed run has several), each from run_start to its
- * run_end; a session without run_end (killed) ends at the last case it finished. Without events at all,
- * first case start to last case finish.
+ * Wall time of a run: the union of its sessions' intervals (a resumed run has several in sequence; a run
+ * merged from parallel shards has overlapping ones, which must not be double-counted). A session runs from
+ * run_start to the next run_end in file order; one without run_end (killed) ends at the last case that
+ * finished after it started and before the next run_start. Without events at all: first case start to last
+ * case finish.
  */
 export function wallSeconds(events: readonly RunEvent[], cases: readonly CaseRecord[]): { s: number; source: "events" | "case_timestamps" } | null {
-  const starts = events.filter((e): e is Extract<RunEvent, { type: "run_start" }> => e.type === "run_start");
   const finishes = cases.map((c) => ms(c.finished_at)).filter(Number.isFinite);
-  if (starts.length > 0) {
+  const intervals: Array<[number, number]> = [];
+  let open: number | null = null;
+  const closeKilled = (t0: number, next: number) => {
+    const limit = next > t0 ? next : Infinity;
+    const last = finishes.filter((f) => f >= t0 && f <= limit).reduce((m, f) => Math.max(m, f), t0);
+    intervals.push([t0, last]);
+  };
+  for (const e of events) {
+    const t = ms(e.t);
+    if (!Number.isFinite(t)) continue;
+    if (e.type === "run_start") {
+      if (open !== null) closeKilled(open, t);
+      open = t;
+    } else if (e.type === "run_end" && open !== null) {
+      intervals.push([open, Math.max(open, t)]);
+      open = null;
+    }
+  }
+  if (open !== null) closeKilled(open, Infinity);
+  if (intervals.length > 0) {
+    intervals.sort((a, b) => a[0] - b[0]);
     let total = 0;
-    starts.forEach((st, i) => {
-      const t0 = ms(st.t);
-      const next = starts[i + 1] ? ms(starts[i + 1]!.t) : Infinity;
-      const end = events.find((e) => e.type === "run_end" && e.session === st.session && ms(e.t) >= t0);
-      let t1 = end ? ms(end.t) : Math.max(t0, ...finishes.filter((f) => f >= t0 && f <= next));
-      if (!Number.isFinite(t1)) t1 = t0;
-      total += Math.max(0, t1 - t0);
-    });
+    let [lo, hi] = intervals[0]!;
+    for (const [a, b] of intervals.slice(1)) {
+      if (a > hi) {
+        total += hi - lo;
+        [lo, hi] = [a, b];
+      } else hi = Math.max(hi, b);
+    }
+    total += hi - lo;
     return { s: total / 1000, source: "events" };
   }
   const startsC = cases.map((c) => ms(c.started_at)).filter(Number.isFinite);
