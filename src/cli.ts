@@ -88,7 +88,9 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
   if (a["max-cases"] !== undefined && (!Number.isInteger(a["max-cases"]) || a["max-cases"] < 1)) throw new UsageError("--max-cases must be a whole number ≥ 1");
   if (a["max-error-rate"] < 0 || a["max-error-rate"] > 1) throw new UsageError("--max-error-rate must be between 0 and 1");
   const dataPath = a.medqa
-    ? await resolveMedqaPath({ data: a.data ?? null, env, cacheDir: resolve(PACKAGE_ROOT, "datasets", "cache"), allowFetch: true, log: (s) => process.stderr.write(s + "\n") })
+    ? resolve(
+        await resolveMedqaPath({ data: a.data ?? null, env, cacheDir: resolve(PACKAGE_ROOT, "datasets", "cache"), allowFetch: true, log: (s) => process.stderr.write(s + "\n") }),
+      )
     : resolve(a.data!);
   const endpoint = endpointSettings(env, { baseUrl: a["base-url"], apiKey: a["api-key"], model: a.model });
   const { signal, dispose } = installSignals();
@@ -147,7 +149,7 @@ async function exitCodeFor(err: unknown): Promise<number> {
   const { UsageError, EndpointUnavailableError } = await import("./runner/exit-codes.js");
   const { FetchError } = await import("./datasets/fetch.js");
   const msg = err instanceof Error ? err.message : String(err);
-  if (err instanceof DataError || err instanceof UsageError || err instanceof FetchError) {
+  if (err instanceof DataError || err instanceof UsageError || err instanceof FetchError || err instanceof RangeError) {
     process.stderr.write(`error: ${msg}\n`);
     return EXIT.USAGE;
   }

@@ -42,7 +42,13 @@ export interface Sampled {
 export async function loadAndSample(config: RunConfig, skipInvalid: boolean): Promise<Sampled> {
   const dataset = await loadDataset(config.data_path, { name: config.dataset || undefined, skipInvalid });
   const caseIds = config.case_ids_file ? await readCaseIdsFile(config.case_ids_file) : null;
-  const cases = sampleCases(dataset.cases, { seed: config.seed, maxCases: config.max_cases, caseIds, shard: config.shard });
+  const cases = sampleCases(dataset.cases, {
+    seed: config.seed,
+    maxCases: config.max_cases,
+    caseIds,
+    ...(config.case_ids_file ? { caseIdsFile: config.case_ids_file } : {}),
+    shard: config.shard,
+  });
   if (cases.length === 0) throw new UsageError("the sample is empty: check --max-cases, --shard and --case-ids");
   return { dataset, cases };
 }

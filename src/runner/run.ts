@@ -53,10 +53,9 @@ const arms = (mode: RunConfig["mode"]): Arm[] => (mode === "both" ? ["direct", "
 
 export async function runValidation(req: RunRequest): Promise<number> {
   const say = (s: string) => req.err.write(s + "\n");
-  const { config } = req;
-
   // 1. Data and sample: all before any endpoint traffic, so bad input costs nothing.
-  const { dataset, cases } = await loadAndSample(config, req.skipInvalid);
+  const { dataset, cases } = await loadAndSample(req.config, req.skipInvalid);
+  const config: RunConfig = { ...req.config, dataset: dataset.name };
   if (dataset.skipped.length > 0) say(`skipped ${dataset.skipped.length} invalid record(s) (--skip-invalid)`);
   const prompts = loadPromptSet(config.prompts_dir);
   const guidelinesCorpus = config.guidelines && config.guidelines_file ? await loadGuidelines(config.guidelines_file) : null;
@@ -77,6 +76,8 @@ export async function runValidation(req: RunRequest): Promise<number> {
   }
   const kind = emulator ? "emulator" : "remote";
   try {
+    // The Gemma tokenizer takes seconds to load and blocks the event loop: load it before any case is timed.
+    if (req.preflight) await (await import("../tokenizer/gemma.js")).warmTokenizer();
     const info = await fetchEndpointInfo(baseUrl, apiKey ?? "");
     const limits = {
       maxInputTokens: req.limits.maxInputTokens ?? info?.max_input_tokens ?? 12288,
