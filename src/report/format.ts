@@ -1,0 +1,59 @@
+// Number formatting shared by the Markdown, console and HTML reports (one look everywhere).
+import { usmleStep } from "../scoring/strata.js";
+import { questionType } from "../scoring/question-type.js";
+import type { Arm, CaseRecord } from "../types.js";
+import type { ProportionJson } from "./summary-schema.js";
+
+export const DASH = "—";
+
+export function pct(p: number | null | undefined, digits = 1): string {
+  return p === null || p === undefined ? DASH : `${(p * 100).toFixed(digits)}%`;
+}
+
+/** "36.0% [24.1, 49.8]" — the point estimate with its 95% Wilson interval. */
+export function pctCi(x: ProportionJson): string {
+  if (x.p === null) return DASH;
+  return `${pct(x.p)} [${((x.lo ?? 0) * 100).toFixed(1)}, ${((x.hi ?? 0) * 100).toFixed(1)}]`;
+}
+
+export function ci(x: ProportionJson): string {
+  return x.lo === null || x.hi === null ? DASH : `${((x.lo ?? 0) * 100).toFixed(1)}–${((x.hi ?? 0) * 100).toFixed(1)}%`;
+}
+
+export const kn = (x: ProportionJson): string => `${x.k}/${x.n}`;
+
+export function fmtMs(v: number | null | undefined): string {
+  if (v === null || v === undefined) return DASH;
+  if (Math.abs(v) < 1000) return `${Math.round(v)} ms`;
+  if (Math.abs(v) < 600_000) return `${(v / 1000).toFixed(2)} s`;
+  return `${(v / 60_000).toFixed(1)} min`;
+}
+
+export function fmtNum(v: number | null | undefined, digits = 0): string {
+  if (v === null || v === undefined) return DASH;
+  return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function usd(v: number | null | undefined): string {
+  if (v === null || v === undefined) return DASH;
+  const digits = Math.abs(v) >= 100 ? 2 : Math.abs(v) >= 1 ? 3 : 5;
+  return `$${v.toFixed(digits)}`;
+}
+
+const ARM_ORDER: Record<Arm, number> = { direct: 0, pipeline: 1 };
+
+/** Cases in a stable order: arm, then sampling order, then id (so outputs do not depend on journal order). */
+export function orderedCases(cases: readonly CaseRecord[], sampledIds: readonly string[]): CaseRecord[] {
+  const rank = new Map(sampledIds.map((id, i) => [id, i]));
+  return [...cases].sort(
+    (a, b) =>
+      ARM_ORDER[a.arm] - ARM_ORDER[b.arm] ||
+      (rank.get(a.case_id) ?? Infinity) - (rank.get(b.case_id) ?? Infinity) ||
+      (a.case_id < b.case_id ? -1 : a.case_id > b.case_id ? 1 : 0),
+  );
+}
+
+/** Per-case strata labels, as the summary computes them. */
+export function caseLabels(r: CaseRecord): { question_type: string; usmle_step: string } {
+  return { question_type: questionType(r.stem), usmle_step: usmleStep(r.meta_info) };
+}

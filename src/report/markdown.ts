@@ -1,0 +1,162 @@
+// summary.md: GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY.
+import { DASH, ci, fmtMs, fmtNum, kn, pct, usd } from "./format.js";
+import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
+
+const cell = (s: string): string => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+
+function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, align?: readonly ("l" | "r")[]): string {
+  const sep = head.map((_, i) => ((align?.[i] ?? (i === 0 ? "l" : "r")) === "r" ? "---:" : ":---"));
+  return [head, sep, ...rows].map((r) => `| ${r.map((c, i) => (r === sep ? c : cell(c ?? (i ? DASH : "")))).join(" | ")} |`).join("\n");
+}
+
+export function renderMarkdown(s: Summary): string {
+  const out: string[] = [];
+  const r = s.run;
+  out.push(`# MedQA validation: \`${r.run_id}\``, "");
+  if (s.emulator) {
+    out.push(
+      "> [!WARNING]",
+      "> **Emulator figures.** This run used the local emulator, not a model: accuracy, latency and tokens below test",
+      "> the harness only and say nothing about MedGemma.",
+      "",
+    );
+  }
+  out.push(
+    `**Dataset** ${r.dataset.name} (sha256 \`${r.dataset.sha256.slice(0, 12)}\`), ${r.n_sampled} cases sampled (seed ${r.seed}) · ` +
+      `**model** ${r.model}${r.endpoint.model_id && r.endpoint.model_id !== r.model ? ` (${r.endpoint.model_id})` : ""} · ` +
+      `**endpoint** ${r.endpoint.kind} · **mode** ${r.mode} · **JSON** ${r.json_mode} · **T** ${r.temperature}` +
+      (r.prompts_overridden.length ? ` · **prompts overridden:** ${r.prompts_overridden.join(", ")}` : ""),
+    "",
+  );
+
+  out.push("## Accuracy", "");
+  out.push(
+    table(
+      ["Arm", "Accuracy (all)", "95% CI", "k/n", "Accuracy (answered)", "95% CI", "k/n"],
+      s.arms.map((a) => [a.arm, pct(a.accuracy.all.p), ci(a.accuracy.all), kn(a.accuracy.all), pct(a.accuracy.answered.p), ci(a.accuracy.answered), kn(a.accuracy.answered)]),
+    ),
+    "",
+    "_all_ = correct / every recorded case (errors and unparseable count against); _answered_ = correct / (correct + wrong). 95% Wilson intervals.",
+    "",
+  );
+
+  out.push("## Outcomes", "");
+  out.push(
+    table(
+      ["Arm", "correct", "wrong", "unparseable", "error", "pending"],
+      s.arms.map((a) => [a.arm, ...[a.outcomes.correct, a.outcomes.wrong, a.outcomes.unparseable, a.outcomes.error, a.n_pending].map(String)]),
+    ),
+    "",
+  );
+
+  for (const a of s.arms) {
+    if (a.diagnostic === null) continue;
+    const d = a.diagnostic;
+    out.push("## Diagnostic accuracy of the pipeline report", "");
+    out.push(
+      table(
+        ["Metric", "k/n", "%", "95% CI"],
+        (["top1", "top3", "mentioned"] as const).map((m) => [m, kn(d[m]), pct(d[m].p), ci(d[m])]),
+      ),
+      "",
+      `Denominator: all ${d.n} pipeline cases; ${d.n_with_report} had a synthesized report (a case without one is a miss). ` +
+        "top1 = the correct option text matches the first differential diagnosis; top3 = one of the first three; mentioned = anywhere in the report.",
+      "",
+    );
+  }
+
+  out.push("## Accuracy by question type", "", strataTable(s.arms, (a) => a.strata.question_type), "");
+  out.push("## Accuracy by USMLE step", "", strataTable(s.arms, (a) => a.strata.usmle_step), "");
+
+  out.push("## Latency per case", "");
+  out.push(
+    table(
+      ["Arm", "n", "mean", "p50", "p90", "p95", "p99", "max", "wall p50", "wall p95", "cases/min", "cold wait"],
+      s.arms.map((a) => {
+        const l = a.latency.case_ms;
+        return [a.arm, String(l.n), fmtMs(l.mean), fmtMs(l.p50), fmtMs(l.p90), fmtMs(l.p95), fmtMs(l.p99), fmtMs(l.max),
+          fmtMs(a.latency.wall_ms.p50), fmtMs(a.latency.wall_ms.p95), fmtNum(a.latency.throughput_cases_per_min, 2), fmtMs(a.latency.cold_ms)];
+      }),
+    ),
+    "",
+    `Run wall time ${fmtMs(s.time.wall_time_ms)} (${s.time.wall_time_source}, ${s.time.sessions} session(s)); ` +
+      `cold starts: ${s.time.cold_starts} (${fmtMs(s.time.cold_start_ms)}), excluded from latency.`,
+    "",
+  );
+
+  for (const a of s.arms) {
+    if (a.latency.steps.length === 0) continue;
+    out.push(`## Pipeline steps (${a.arm})`, "");
+    const tok = new Map(a.tokens.steps.map((t) => [t.step, t.tokens]));
+    const parse = new Map(a.parse_outcomes.map((p) => [p.step, p]));
+    const fails = new Map<string, string[]>();
+    for (const f of a.failures.steps) fails.set(f.step, [...(fails.get(f.step) ?? []), `${f.error_class} ${f.n}`]); // ≤ 7 steps × few classes
+    out.push(
+      table(
+        ["Step", "n", "p50", "p95", "max", "prompt tok (mean)", "completion tok (mean)", "parse ok/repaired/reasked/failed", "failures"],
+        a.latency.steps.map(({ step, latency_ms: l }) => {
+          const t = tok.get(step);
+          const p = parse.get(step);
+          return [step, String(l.n), fmtMs(l.p50), fmtMs(l.p95), fmtMs(l.max), fmtNum(t?.prompt_mean, 0), fmtNum(t?.completion_mean, 0),
+            p ? `${p.ok}/${p.repaired}/${p.reasked}/${p.failed}` : DASH, fails.get(step)?.join(", ") ?? "0"];
+        }),
+      ),
+      "",
+    );
+  }
+
+  out.push("## Tokens", "");
+  out.push(
+    table(
+      ["Arm", "prompt total", "completion total", "prompt mean", "completion mean"],
+      s.arms.map((a) => [a.arm, fmtNum(a.tokens.case.prompt_total), fmtNum(a.tokens.case.completion_total), fmtNum(a.tokens.case.prompt_mean, 0), fmtNum(a.tokens.case.completion_mean, 0)]),
+    ),
+    "",
+  );
+
+  const c = s.cost;
+  out.push("## Cost", "");
+  out.push(
+    table(
+      ["", "value"],
+      [
+        ["endpoint hours", `${c.wall_hours.toFixed(3)} h × ${usd(c.per_hour)}/h = ${usd(c.hourly_usd)}`],
+        ["tokens", c.tokens_usd === null ? "no token prices set" : `${usd(c.tokens_usd)} (in ${usd(c.per_mtok_in)}/Mtok, out ${usd(c.per_mtok_out)}/Mtok)`],
+        ["total", usd(c.total_usd)],
+        ["per case", usd(c.per_case_usd)],
+        ...s.arms.map((a) => [`${a.arm} per case`, usd(a.cost.per_case_usd)]),
+      ],
+    ),
+    "",
+  );
+
+  out.push("## Failures", "");
+  const failRows: string[][] = [];
+  for (const a of s.arms) {
+    for (const [cls, n] of Object.entries(a.failures.cases)) failRows.push([a.arm, "case", cls, String(n)]);
+    for (const f of a.failures.steps) failRows.push([a.arm, `step ${f.step}`, f.error_class, String(f.n)]);
+    failRows.push([a.arm, "retries", "(attempts − calls)", String(a.failures.retries)]);
+  }
+  out.push(table(["Arm", "Where", "Class", "n"], failRows), "");
+  if (s.journal.torn_cases_line) out.push("> A torn last line in cases.jsonl (crash mid-write) was ignored.", "");
+
+  out.push(
+    `<sub>run ${r.run_id} · harness ${r.harness_version}${r.git_commit ? ` (${r.git_commit.slice(0, 10)})` : ""} · config ${r.config_hash.slice(0, 12)} · generated ${s.generated_at}</sub>`,
+    "",
+  );
+  return out.join("\n");
+}
+
+function strataTable(arms: readonly ArmSummary[], pick: (a: ArmSummary) => Stratum[]): string {
+  const keys = new Set<string>();
+  for (const a of arms) for (const st of pick(a)) if (st.n > 0) keys.add(st.key);
+  const head = ["Stratum", ...arms.flatMap((a) => [`${a.arm} k/n`, `${a.arm} %`, `${a.arm} 95% CI`])];
+  const rows = [...keys].map((key) => [
+    key,
+    ...arms.flatMap((a) => {
+      const st = pick(a).find((x) => x.key === key);
+      return st === undefined ? [DASH, DASH, DASH] : [kn(st.accuracy), pct(st.accuracy.p), ci(st.accuracy)];
+    }),
+  ]);
+  return rows.length ? table(head, rows) : "_no cases_";
+}

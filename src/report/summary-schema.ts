@@ -1,0 +1,157 @@
+// The one definition of `summary.json`: the zod schema below; the TypeScript type and the committed JSON Schema
+// (`summary.schema.json`, checked by a test) are both derived from it. Bump `schema_version` on any breaking change.
+import { z } from "zod";
+import { STEP_IDS } from "../types.js";
+
+const int = z.number().int().nonnegative();
+const num = z.number();
+const numOrNull = z.number().nullable();
+
+/** A binomial proportion with its 95% Wilson interval; p/lo/hi are null when n = 0 (no data is not 0%). */
+export const ProportionSchema = z.object({ k: int, n: int, p: numOrNull, lo: numOrNull, hi: numOrNull });
+
+/** A distribution (milliseconds or tokens); statistics are null when n = 0. Quantiles are type 7 (R/numpy default). */
+export const DistributionSchema = z.object({
+  n: int,
+  mean: numOrNull,
+  p50: numOrNull,
+  p90: numOrNull,
+  p95: numOrNull,
+  p99: numOrNull,
+  max: numOrNull,
+  min: numOrNull,
+  sum: num,
+});
+
+export const TokenStatsSchema = z.object({
+  n: int,
+  prompt_total: int,
+  completion_total: int,
+  prompt_mean: numOrNull,
+  completion_mean: numOrNull,
+});
+
+const StepIdSchema = z.enum(STEP_IDS);
+const ArmSchema = z.enum(["direct", "pipeline"]);
+
+export const StratumSchema = z.object({
+  key: z.string(),
+  n: int,
+  /** correct / n of the stratum (the "all" denominator). */
+  accuracy: ProportionSchema,
+});
+
+export const ArmSummarySchema = z.object({
+  arm: ArmSchema,
+  /** Case records of this arm (latest per case). */
+  n: int,
+  /** Sampled cases with no record yet for this arm (interrupted run). Not in any denominator. */
+  n_pending: int,
+  accuracy: z.object({
+    /** correct / every recorded case: errors and unparseable answers count against. */
+    all: ProportionSchema,
+    /** correct / (correct + wrong): accuracy on the cases that produced a letter. */
+    answered: ProportionSchema,
+  }),
+  /** Errors are never wrong answers: they have their own count. */
+  outcomes: z.object({ correct: int, wrong: int, unparseable: int, error: int }),
+  strata: z.object({ question_type: z.array(StratumSchema), usmle_step: z.array(StratumSchema) }),
+  /** Pipeline only (null for direct); denominator n = every pipeline case, see scoring/diagnostic. */
+  diagnostic: z
+    .object({ n: int, n_with_report: int, top1: ProportionSchema, top3: ProportionSchema, mentioned: ProportionSchema })
+    .nullable(),
+  latency: z.object({
+    /** Active model time per case (cold-start waits excluded). */
+    case_ms: DistributionSchema,
+    /** Wall time per case (includes queueing, retry back-off and cold waits). */
+    wall_ms: DistributionSchema,
+    /** Sum of cold-start waits of the arm's cases (excluded from the latency statistics). */
+    cold_ms: num,
+    /** Arm's cases per minute of the run's wall time (in mode both, the arms share that wall time). */
+    throughput_cases_per_min: numOrNull,
+    /** Per pipeline step, over cases where the step ran (status ok or failed; skipped steps are left out). */
+    steps: z.array(z.object({ step: StepIdSchema, latency_ms: DistributionSchema })),
+  }),
+  tokens: z.object({
+    case: TokenStatsSchema,
+    steps: z.array(z.object({ step: StepIdSchema, tokens: TokenStatsSchema })),
+  }),
+  cost: z.object({
+    /** Token-priced cost of the arm, null when no token price is set. */
+    tokens_usd: numOrNull,
+    /** Endpoint-hours cost; null when several arms share the wall clock (see run-level cost). */
+    hourly_usd: numOrNull,
+    total_usd: numOrNull,
+    per_case_usd: numOrNull,
+  }),
+  failures: z.object({
+    /** Cases whose outcome is error or unparseable, by error class (unparseable without a class → parse_failed). */
+    cases: z.record(z.string(), int),
+    /** Failed pipeline steps by step and error class (a step can fail while its case still answers). */
+    steps: z.array(z.object({ step: StepIdSchema, error_class: z.string(), n: int })),
+    /** HTTP retries: sum over cases of (attempts − calls). */
+    retries: int,
+  }),
+  parse_outcomes: z.array(z.object({ step: StepIdSchema, ok: int, repaired: int, reasked: int, failed: int })),
+  /** Rows: correct letter; columns: chosen letter then "none" (no letter: unparseable or error). */
+  answer_matrix: z.object({ letters: z.array(z.string()), columns: z.array(z.string()), counts: z.array(z.array(int)) }),
+});
+
+export const SummarySchema = z.object({
+  schema_version: z.literal(1),
+  generated_at: z.string(),
+  run: z.object({
+    run_id: z.string(),
+    created_at: z.string(),
+    harness_version: z.string(),
+    git_commit: z.string().nullable(),
+    config_hash: z.string(),
+    dataset: z.object({ name: z.string(), sha256: z.string(), n_records: int, n_skipped: int }),
+    model: z.string(),
+    endpoint: z.object({ kind: z.enum(["emulator", "remote"]), base_url: z.string(), model_id: z.string().nullable() }),
+    mode: z.enum(["direct", "pipeline", "both"]),
+    seed: z.number(),
+    temperature: z.number(),
+    json_mode: z.string(),
+    n_sampled: int,
+    /** Prompt ids whose template was replaced by --prompts. */
+    prompts_overridden: z.array(z.string()),
+  }),
+  /** True when the figures come from the local emulator, not a model. */
+  emulator: z.boolean(),
+  journal: z.object({ case_lines: int, superseded_lines: int, torn_cases_line: z.boolean() }),
+  time: z.object({
+    /** Run wall time: sum of run_start→run_end per session from events, else max(finished_at) − min(started_at). */
+    wall_time_ms: num,
+    wall_time_source: z.enum(["events", "cases", "none"]),
+    sessions: int,
+    /** Cold-start waits from events (cold_start_end.ms). */
+    cold_start_ms: num,
+    cold_starts: int,
+    throughput_cases_per_min: numOrNull,
+  }),
+  cost: z.object({
+    per_hour: num,
+    per_mtok_in: numOrNull,
+    per_mtok_out: numOrNull,
+    wall_hours: num,
+    hourly_usd: num,
+    tokens_usd: numOrNull,
+    total_usd: num,
+    /** total_usd / case records (all arms). */
+    per_case_usd: numOrNull,
+  }),
+  retries: z.object({ events: int, by_class: z.record(z.string(), int) }),
+  concurrency: z.array(z.object({ t: z.string(), limit: z.number() })),
+  arms: z.array(ArmSummarySchema),
+});
+
+export type Summary = z.infer<typeof SummarySchema>;
+export type ArmSummary = z.infer<typeof ArmSummarySchema>;
+export type ProportionJson = z.infer<typeof ProportionSchema>;
+export type Stratum = z.infer<typeof StratumSchema>;
+
+/** The JSON Schema (draft 2020-12) of summary.json, as committed in summary.schema.json. */
+export function summaryJsonSchema(): Record<string, unknown> {
+  return { ...z.toJSONSchema(SummarySchema), $id: "medqa-harness/summary.schema.json", title: "medqa-harness summary.json" };
+}

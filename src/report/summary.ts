@@ -1,0 +1,341 @@
+// summary.json: everything a report shows, derived from the journal alone (run.json + cases.jsonl + events.jsonl),
+// so an old run can be re-reported after a scoring fix without the endpoint. Pure: same journal → same summary
+// apart from `generated_at`. One pass over the cases per arm; no quadratic work.
+import type { Journal } from "../journal/read.js";
+import type { RunEvent } from "../journal/events.js";
+import { scoreDiagnostic } from "../scoring/diagnostic.js";
+import { QUESTION_TYPES, questionType } from "../scoring/question-type.js";
+import { USMLE_STEPS, usmleStep } from "../scoring/strata.js";
+import { describe } from "../stats/quantiles.js";
+import { wilson } from "../stats/wilson.js";
+import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type StepId, type StepRecord } from "../types.js";
+import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
+
+export type { Summary, ArmSummary } from "./summary-schema.js";
+
+export interface SummarizeOptions {
+  /** ISO time stamped into the summary (default: now). */
+  generatedAt?: string;
+  /** Overrides run.json's pricing (field by field). */
+  cost?: Partial<CostSettings>;
+}
+
+const ARMS: readonly Arm[] = ["direct", "pipeline"];
+const MS_PER_HOUR = 3_600_000;
+
+export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summary {
+  const { run } = journal;
+  const cost = mergeCost(run.cost, opts.cost);
+  const time = runTime(journal);
+  const byArm = new Map<Arm, CaseRecord[]>();
+  for (const rec of journal.cases) {
+    const list = byArm.get(rec.arm) ?? [];
+    list.push(rec);
+    byArm.set(rec.arm, list);
+  }
+  const armsPresent = ARMS.filter((a) => byArm.has(a) || run.config.mode === a || run.config.mode === "both");
+  const sampled = new Set(run.sampled_ids);
+  const wallHours = time.wall_time_ms / MS_PER_HOUR;
+  const hourlyUsd = cost.per_hour * wallHours;
+  const arms = armsPresent.map((arm) =>
+    armSummary(arm, byArm.get(arm) ?? [], sampled, time.wall_time_ms, cost, armsPresent.length === 1 ? hourlyUsd : null),
+  );
+
+  const allTokens = journal.cases.reduce(
+    (t, r) => ({ prompt: t.prompt + r.tokens.prompt, completion: t.completion + r.tokens.completion }),
+    { prompt: 0, completion: 0 },
+  );
+  const tokensUsd = tokenCost(allTokens.prompt, allTokens.completion, cost);
+  const totalUsd = hourlyUsd + (tokensUsd ?? 0);
+  const retryEvents = journal.events.filter((e): e is Extract<RunEvent, { type: "retry" }> => e.type === "retry");
+
+  return {
+    schema_version: 1,
+    generated_at: opts.generatedAt ?? new Date().toISOString(),
+    run: {
+      run_id: run.run_id,
+      created_at: run.created_at,
+      harness_version: run.harness.version,
+      git_commit: run.harness.git_commit,
+      config_hash: run.config_hash,
+      dataset: { name: run.dataset.name, sha256: run.dataset.sha256, n_records: run.dataset.n_records, n_skipped: run.dataset.n_skipped },
+      model: run.config.model,
+      endpoint: {
+        kind: run.endpoint.kind,
+        base_url: run.endpoint.base_url,
+        model_id: typeof run.endpoint.info?.model_id === "string" ? run.endpoint.info.model_id : null,
+      },
+      mode: run.config.mode,
+      seed: run.config.seed,
+      temperature: run.config.temperature,
+      json_mode: run.config.json_mode,
+      n_sampled: run.sampled_ids.length,
+      prompts_overridden: Object.entries(run.prompts)
+        .filter(([, p]) => p?.overridden === true)
+        .map(([id]) => id)
+        .sort(),
+    },
+    emulator: run.endpoint.kind === "emulator",
+    journal: {
+      case_lines: journal.allCaseLines.length,
+      superseded_lines: journal.allCaseLines.length - journal.cases.length,
+      torn_cases_line: journal.tornCasesLine,
+    },
+    time: { ...time, throughput_cases_per_min: perMinute(journal.cases.length, time.wall_time_ms) },
+    cost: {
+      per_hour: cost.per_hour,
+      per_mtok_in: cost.per_mtok_in,
+      per_mtok_out: cost.per_mtok_out,
+      wall_hours: wallHours,
+      hourly_usd: hourlyUsd,
+      tokens_usd: tokensUsd,
+      total_usd: totalUsd,
+      per_case_usd: journal.cases.length > 0 ? totalUsd / journal.cases.length : null,
+    },
+    retries: { events: retryEvents.length, by_class: countBy(retryEvents.map((e) => e.error_class)) },
+    concurrency: journal.events.flatMap((e) => (e.type === "concurrency" ? [{ t: e.t, limit: e.limit }] : [])),
+    arms,
+  };
+}
+
+function armSummary(
+  arm: Arm,
+  cases: readonly CaseRecord[],
+  sampled: ReadonlySet<string>,
+  wallTimeMs: number,
+  cost: CostSettings,
+  hourlyUsd: number | null,
+): ArmSummary {
+  const outcomes = { correct: 0, wrong: 0, unparseable: 0, error: 0 };
+  const byType = new Map<string, [k: number, n: number]>();
+  const byStep = new Map<string, [k: number, n: number]>();
+  const caseFailures: string[] = [];
+  let recordedSampled = 0;
+  let retries = 0;
+  for (const r of cases) {
+    outcomes[r.outcome]++;
+    const ok = r.outcome === "correct" ? 1 : 0;
+    tally(byType, questionType(r.stem), ok);
+    tally(byStep, usmleStep(r.meta_info), ok);
+    if (r.outcome === "error") caseFailures.push(r.error_class ?? "unknown");
+    if (r.outcome === "unparseable") caseFailures.push(r.error_class ?? "parse_failed");
+    if (sampled.has(r.case_id)) recordedSampled++;
+    retries += Math.max(0, r.attempts - r.calls);
+  }
+  const n = cases.length;
+  const tokens = tokenStats(cases.map((r) => [r.tokens.prompt, r.tokens.completion]));
+  const tokensUsd = tokenCost(tokens.prompt_total, tokens.completion_total, cost);
+  const totalUsd = hourlyUsd === null && tokensUsd === null ? null : (hourlyUsd ?? 0) + (tokensUsd ?? 0);
+  const steps = arm === "pipeline" ? stepStats(cases) : [];
+
+  return {
+    arm,
+    n,
+    n_pending: Math.max(0, sampled.size - recordedSampled),
+    accuracy: { all: wilson(outcomes.correct, n), answered: wilson(outcomes.correct, outcomes.correct + outcomes.wrong) },
+    outcomes,
+    strata: { question_type: strata(QUESTION_TYPES, byType), usmle_step: strata(USMLE_STEPS, byStep) },
+    diagnostic: arm === "pipeline" ? diagnostic(cases) : null,
+    latency: {
+      case_ms: describe(cases.map((r) => r.latency_ms)),
+      wall_ms: describe(cases.map((r) => r.wall_ms)),
+      cold_ms: cases.reduce((s, r) => s + r.cold_ms, 0),
+      throughput_cases_per_min: perMinute(n, wallTimeMs),
+      steps: steps.map((s) => ({ step: s.step, latency_ms: describe(s.records.map((x) => x.latency_ms)) })),
+    },
+    tokens: {
+      case: tokens,
+      steps: steps.map((s) => ({ step: s.step, tokens: tokenStats(s.records.map((x) => [x.prompt_tokens, x.completion_tokens])) })),
+    },
+    cost: { tokens_usd: tokensUsd, hourly_usd: hourlyUsd, total_usd: totalUsd, per_case_usd: totalUsd !== null && n > 0 ? totalUsd / n : null },
+    failures: {
+      cases: countBy(caseFailures),
+      steps: steps.flatMap((s) =>
+        Object.entries(countBy(s.records.filter((x) => x.status === "failed").map((x) => x.error_class ?? "unknown"))).map(
+          ([error_class, k]) => ({ step: s.step, error_class, n: k }),
+        ),
+      ),
+      retries,
+    },
+    parse_outcomes: steps.map((s) => {
+      const c = { ok: 0, repaired: 0, reasked: 0, failed: 0 };
+      for (const x of s.records) if (x.parse !== "n/a") c[x.parse]++;
+      return { step: s.step, ...c };
+    }),
+    answer_matrix: answerMatrix(cases),
+  };
+}
+
+function tally(map: Map<string, [number, number]>, key: string, ok: number): void {
+  const t = map.get(key) ?? [0, 0];
+  t[0] += ok;
+  t[1] += 1;
+  map.set(key, t);
+}
+
+/** Every key in its fixed order (n = 0 included, so runs line up when compared). */
+function strata(keys: readonly string[], counts: Map<string, [number, number]>): Stratum[] {
+  return keys.map((key) => {
+    const [k, n] = counts.get(key) ?? [0, 0];
+    return { key, n, accuracy: wilson(k, n) };
+  });
+}
+
+function diagnostic(cases: readonly CaseRecord[]): NonNullable<ArmSummary["diagnostic"]> {
+  let withReport = 0;
+  let top1 = 0;
+  let top3 = 0;
+  let mentioned = 0;
+  for (const r of cases) {
+    const d = scoreDiagnostic(r);
+    withReport += d.has_report ? 1 : 0;
+    top1 += d.top1 ? 1 : 0;
+    top3 += d.top3 ? 1 : 0;
+    mentioned += d.mentioned ? 1 : 0;
+  }
+  const n = cases.length;
+  return { n, n_with_report: withReport, top1: wilson(top1, n), top3: wilson(top3, n), mentioned: wilson(mentioned, n) };
+}
+
+interface StepRecords {
+  step: StepId;
+  /** Records of the step where it ran (skipped steps excluded). */
+  records: StepRecord[];
+}
+
+/** Steps in pipeline order, only those that ran at least once. */
+function stepStats(cases: readonly CaseRecord[]): StepRecords[] {
+  const by = new Map<StepId, StepRecord[]>(STEP_IDS.map((id) => [id, []]));
+  for (const r of cases) {
+    for (const id of STEP_IDS) {
+      const s = r.steps?.[id];
+      if (s !== undefined && s.status !== "skipped") by.get(id)!.push(s);
+    }
+  }
+  return STEP_IDS.filter((id) => by.get(id)!.length > 0).map((step) => ({ step, records: by.get(step)! }));
+}
+
+function tokenStats(pairs: ReadonlyArray<readonly [number, number]>): ArmSummary["tokens"]["case"] {
+  let prompt = 0;
+  let completion = 0;
+  for (const [p, c] of pairs) {
+    prompt += p;
+    completion += c;
+  }
+  const n = pairs.length;
+  return { n, prompt_total: prompt, completion_total: completion, prompt_mean: n ? prompt / n : null, completion_mean: n ? completion / n : null };
+}
+
+/** Token-priced cost; null when neither price is set (a missing one of the two counts as free). */
+export function tokenCost(prompt: number, completion: number, cost: CostSettings): number | null {
+  if (cost.per_mtok_in === null && cost.per_mtok_out === null) return null;
+  return (prompt / 1e6) * (cost.per_mtok_in ?? 0) + (completion / 1e6) * (cost.per_mtok_out ?? 0);
+}
+
+/** run.json's pricing with the defined override fields on top (an undefined override keeps the run's value). */
+export function mergeCost(base: CostSettings | undefined, over: Partial<CostSettings> = {}): CostSettings {
+  const out: CostSettings = { per_hour: base?.per_hour ?? 0, per_mtok_in: base?.per_mtok_in ?? null, per_mtok_out: base?.per_mtok_out ?? null };
+  if (over.per_hour !== undefined) out.per_hour = over.per_hour;
+  if (over.per_mtok_in !== undefined) out.per_mtok_in = over.per_mtok_in;
+  if (over.per_mtok_out !== undefined) out.per_mtok_out = over.per_mtok_out;
+  return out;
+}
+
+function perMinute(n: number, ms: number): number | null {
+  return ms > 0 ? n / (ms / 60_000) : null;
+}
+
+function countBy(keys: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of [...keys].sort()) out[k] = (out[k] ?? 0) + 1;
+  return out;
+}
+
+function answerMatrix(cases: readonly CaseRecord[]): ArmSummary["answer_matrix"] {
+  let width = 4; // MedQA is A–D; widen when a CSV dataset uses E
+  for (const r of cases) {
+    for (const l of [r.correct_answer, r.answer]) if (l !== null) width = Math.max(width, LETTERS.indexOf(l) + 1);
+  }
+  const letters: string[] = LETTERS.slice(0, width);
+  const columns = [...letters, "none"];
+  const counts = letters.map(() => columns.map(() => 0));
+  for (const r of cases) {
+    const row = counts[letters.indexOf(r.correct_answer)];
+    const col = r.answer === null ? letters.length : letters.indexOf(r.answer);
+    if (row !== undefined && row[col] !== undefined) row[col]++;
+  }
+  return { letters, columns, counts };
+}
+
+export interface RunTime {
+  wall_time_ms: number;
+  wall_time_source: "events" | "cases" | "none";
+  sessions: number;
+  cold_start_ms: number;
+  cold_starts: number;
+}
+
+/**
+ * Run wall time. With run_start events: the sum over sessions of run_start → run_end; a session that never
+ * wrote run_end (a crash) ends at the last timestamp seen (event or case finish) before the next run_start.
+ * Without: max(finished_at) − min(started_at) of the case records. Pauses between sessions are not counted.
+ */
+export function runTime(journal: Pick<Journal, "events" | "cases">): RunTime {
+  let coldMs = 0;
+  let coldStarts = 0;
+  for (const e of journal.events) {
+    if (e.type === "cold_start_end") {
+      coldMs += e.ms;
+      coldStarts++;
+    }
+  }
+  const cold = { cold_start_ms: coldMs, cold_starts: coldStarts };
+  const starts = journal.events.filter((e) => e.type === "run_start");
+  if (starts.length > 0) {
+    const stamps = [...journal.events.map((e) => ms(e.t)), ...journal.cases.map((r) => ms(r.finished_at))]
+      .filter((x) => Number.isFinite(x))
+      .sort((a, b) => a - b);
+    const points = journal.events
+      .filter((e) => e.type === "run_start" || e.type === "run_end")
+      .map((e) => ({ type: e.type, t: ms(e.t) }))
+      .sort((a, b) => a.t - b.t);
+    let total = 0;
+    let open: number | null = null;
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i]!;
+      if (p.type === "run_start") {
+        if (open !== null) total += Math.max(0, lastBefore(stamps, p.t, open) - open);
+        open = p.t;
+      } else if (open !== null) {
+        total += Math.max(0, p.t - open);
+        open = null;
+      }
+    }
+    if (open !== null) total += Math.max(0, lastBefore(stamps, Infinity, open) - open);
+    return { wall_time_ms: total, wall_time_source: "events", sessions: starts.length, ...cold };
+  }
+  if (journal.cases.length === 0) return { wall_time_ms: 0, wall_time_source: "none", sessions: 0, ...cold };
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of journal.cases) {
+    lo = Math.min(lo, ms(r.started_at));
+    hi = Math.max(hi, ms(r.finished_at));
+  }
+  const wall = Number.isFinite(lo) && Number.isFinite(hi) ? Math.max(0, hi - lo) : 0;
+  return { wall_time_ms: wall, wall_time_source: "cases", sessions: 0, ...cold };
+}
+
+const ms = (iso: string): number => Date.parse(iso);
+
+/** Largest stamp < limit (binary search on the sorted stamps), or `floor` if none is above it. */
+function lastBefore(sorted: readonly number[], limit: number, floor: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  const v = lo > 0 ? sorted[lo - 1]! : floor;
+  return Math.max(v, floor);
+}

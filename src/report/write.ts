@@ -1,0 +1,45 @@
+// Writes every report output of a run directory from its journal alone, each file atomically.
+import { join } from "node:path";
+import { writeFileAtomic } from "../journal/atomic.js";
+import { readJournal, type Journal } from "../journal/read.js";
+import { renderCsv } from "./csv.js";
+import { renderHtml } from "./html.js";
+import { renderJunit } from "./junit.js";
+import { renderMarkdown } from "./markdown.js";
+import { summarize, type SummarizeOptions } from "./summary.js";
+import type { Summary } from "./summary-schema.js";
+
+export const REPORT_FILES = ["summary.json", "summary.md", "report.html", "junit.xml", "cases.csv"] as const;
+
+export interface ReportTexts {
+  summary: Summary;
+  texts: Record<(typeof REPORT_FILES)[number], string>;
+}
+
+/** Every output as text (pure; handy for tests and for printing without writing). */
+export function renderReports(journal: Journal, opts: SummarizeOptions = {}): ReportTexts {
+  const summary = summarize(journal, opts);
+  const ids = journal.run.sampled_ids;
+  return {
+    summary,
+    texts: {
+      "summary.json": JSON.stringify(summary, null, 2) + "\n",
+      "summary.md": renderMarkdown(summary),
+      "report.html": renderHtml(summary, journal.cases, ids),
+      "junit.xml": renderJunit(journal.run.run_id, journal.cases, ids),
+      "cases.csv": renderCsv(journal.cases, ids),
+    },
+  };
+}
+
+export async function writeReports(dir: string, opts: SummarizeOptions = {}): Promise<{ summary: Summary; files: string[] }> {
+  const journal = await readJournal(dir);
+  const { summary, texts } = renderReports(journal, opts);
+  const files: string[] = [];
+  for (const name of REPORT_FILES) {
+    const path = join(dir, name);
+    await writeFileAtomic(path, texts[name]);
+    files.push(path);
+  }
+  return { summary, files };
+}
