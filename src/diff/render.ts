@@ -42,7 +42,7 @@ const answers = (f: Flip): string => `${f.base_answer ?? "–"}→${f.cand_answe
 const caseName = (f: Flip): string => (f.base_case_id ? `${f.case_id} (base ${f.base_case_id})` : f.case_id);
 
 function plainTable(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] } });
+  return new Table({ head, style: { head: [], border: [], compact: true } });
 }
 
 function headerLines(r: DiffResult): string[] {
