@@ -38,7 +38,7 @@ function runOptions(y: Argv) {
     .option("max-input-tokens", { type: "number", describe: "Override the endpoint's /info max_input_tokens", group: "Endpoint:" })
     .option("max-total-tokens", { type: "number", describe: "Override the endpoint's /info max_total_tokens", group: "Endpoint:" })
     .option("emulator-latency", { choices: ["none", "a100"] as const, default: "none" as const, describe: "Embedded emulator's latency model", group: "Emulator (when no endpoint is set):" })
-    .option("emulator-time-scale", { type: "number", default: 1, describe: "Emulated seconds per real second", group: "Emulator (when no endpoint is set):" })
+    .option("time-scale", { type: "number", default: 1, describe: "Tests/benchmarks: run the harness's waits (timeouts, backoff, cold-start probing, --delay) and the embedded emulator this many times faster", group: "Emulator (when no endpoint is set):" })
     .option("emulator-invalid-json-rate", { type: "number", default: 0, describe: "Share of JSON answers the emulator breaks", group: "Emulator (when no endpoint is set):" })
     .option("out", { type: "string", default: "reports", describe: "Parent folder of run directories", group: "Output:" })
     .option("resume", { type: "string", describe: "Continue RUN_DIR: keep finished cases, re-run unfinished and errored ones (same configuration only)", group: "Output:" })
@@ -123,7 +123,6 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
       endpoint,
       emulator: {
         latency: a["emulator-latency"],
-        timeScale: a["emulator-time-scale"],
         invalidJsonRate: a["emulator-invalid-json-rate"],
       },
       coldStartTimeoutS: a["cold-start-timeout"],
@@ -133,6 +132,7 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
       preflight: a.preflight,
       limits: { maxInputTokens: a["max-input-tokens"], maxTotalTokens: a["max-total-tokens"] },
       skipInvalid: a["skip-invalid"],
+      timeScale: a["time-scale"],
       argv,
       out: process.stdout,
       err: process.stderr,

@@ -52,6 +52,9 @@ describe("config hash", () => {
 });
 
 describe("resumeCommand", () => {
+  it("never repeats the API key", () => {
+    expect(resumeCommand(["--api-key", "hf_x", "--api-key=hf_y", "--medqa"], "d")).toBe("npx run-validation --medqa --resume d");
+  });
   it("repeats the original flags and replaces any --resume", () => {
     expect(resumeCommand(["--medqa", "--max-cases", "50", "--resume", "old", "--prompts", "my dir"], "reports/r1")).toBe(
       "npx run-validation --medqa --max-cases 50 --prompts 'my dir' --resume reports/r1",

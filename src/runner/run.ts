@@ -41,6 +41,11 @@ export interface RunRequest {
   preflight: boolean;
   limits: { maxInputTokens?: number | undefined; maxTotalTokens?: number | undefined };
   skipInvalid: boolean;
+  /**
+   * Harness clock speed-up for tests and benchmarks: every harness-side wait (request timeout, retry backoff,
+   * cold-start probing and timeout, --delay) is divided by it, matching an emulator run at the same time scale.
+   */
+  timeScale: number;
   /** The command line, to print an exact resume command. */
   argv: string[];
   out: NodeJS.WritableStream & { isTTY?: boolean };
@@ -66,7 +71,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
   let apiKey = req.endpoint.apiKey;
   if (!baseUrl) {
     const { startEmulator } = await import("../emulator/server.js");
-    emulator = await startEmulator({ latency: "none", ...req.emulator });
+    emulator = await startEmulator({ latency: "none", timeScale: req.timeScale, ...req.emulator });
     baseUrl = emulator.url;
     apiKey = "emulator";
     say(
@@ -117,7 +122,8 @@ export async function runValidation(req: RunRequest): Promise<number> {
     const session = (await readJournal(dir)).events.filter((e) => e.type === "run_start").length + 1;
     await writer.event({ type: "run_start", session, pending: units.length });
 
-    const adaptive = new AdaptiveLimiter(config.concurrency);
+    const ts = req.timeScale > 0 ? req.timeScale : 1;
+    const adaptive = new AdaptiveLimiter(config.concurrency, { cooldownMs: 5000 / ts });
     const progress = createProgress({ total: units.length, stream: req.err, isTTY: Boolean((req.err as { isTTY?: boolean }).isTTY) });
     let lastLimit = adaptive.limit;
     const onEvent = (e: ClientEvent) => {
@@ -154,9 +160,12 @@ export async function runValidation(req: RunRequest): Promise<number> {
       temperature: config.temperature,
       maxTokens: config.max_tokens,
       seed: config.seed,
-      requestTimeoutMs: config.request_timeout_s * 1000,
+      requestTimeoutMs: (config.request_timeout_s * 1000) / ts,
       maxRetries: config.max_retries,
-      coldStartTimeoutMs: req.coldStartTimeoutS * 1000,
+      retryBaseMs: 1000 / ts,
+      retryMaxMs: 60_000 / ts,
+      coldStartTimeoutMs: (req.coldStartTimeoutS * 1000) / ts,
+      coldStartProbe: { firstDelayMs: 5000 / ts, maxDelayMs: 30_000 / ts },
       ...(req.scaleUpTimeoutS ? { scaleUpTimeoutS: req.scaleUpTimeoutS } : {}),
       limits,
       preflight: req.preflight,
@@ -175,7 +184,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
     const result = await execute({
       units,
       concurrency: config.concurrency,
-      delayMs: config.delay_s * 1000,
+      delayMs: (config.delay_s * 1000) / ts,
       currentLimit: () => adaptive.limit,
       signal: req.signal,
       runArm: (c, arm, signal) => (arm === "direct" ? runDirect(c, client, pipelineOpts, signal) : runPipeline(c, client, pipelineOpts, signal)),
