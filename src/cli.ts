@@ -16,7 +16,7 @@ function runOptions(y: Argv) {
     .option("seed", { type: "number", default: 42, describe: "Sampling seed (also sent as the generation seed)", group: "Sampling:" })
     .option("case-ids", { type: "string", describe: "File of case ids to run (one per line, or a JSON array)", group: "Sampling:" })
     .option("shard", { type: "string", describe: "Run shard K of N of the sample, e.g. 2/4 (merge with `run-validation merge`)", group: "Sampling:" })
-    .option("mode", { choices: MODES, default: "pipeline" as const, describe: "Arm(s): the 6-step CDS pipeline, the direct 0-shot prompt, or both on the same cases", group: "Pipeline:" })
+    .option("mode", { choices: MODES, default: "pipeline" as const, describe: "Arm(s): the CDS pipeline (6 steps + answer), the direct 0-shot prompt, or both on the same cases", group: "Pipeline:" })
     .option("json-mode", { choices: ["prompt", "grammar"] as const, default: "prompt" as const, describe: "Structured output: schema in the prompt, or TGI's JSON grammar", group: "Pipeline:" })
     .option("drugs", { type: "boolean", default: true, describe: "Run the drug-check step (--no-drugs skips it)", group: "Pipeline:" })
     .option("guidelines", { type: "boolean", default: true, describe: "Run guideline retrieval and conflict detection (--no-guidelines skips both)", group: "Pipeline:" })

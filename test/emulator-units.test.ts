@@ -158,6 +158,22 @@ describe("composeAnswer", () => {
     expect(kinds.size).toBeGreaterThanOrEqual(3);
   });
 
+  test("a re-ask (correction turn without the schema) is still answered from the first turn's schema", () => {
+    const a = composeAnswer(
+      {
+        messages: [
+          { role: "user", content: promptMsg },
+          { role: "assistant", content: '{"answer": "B", "justif' },
+          { role: "user", content: "That was not valid JSON. Reply with the corrected JSON object only." },
+        ],
+      },
+      { invalidJsonRate: 0 },
+    );
+    expect(a.json).toBe("prompt");
+    const body = a.text.replace(/^```json\n/, "").replace(/\n```$/, "");
+    expect(SCHEMAS.answerStep.parse(JSON.parse(body)).answer).toBe("B");
+  });
+
   test("grammar mode only breaks by truncation (finish_reason length)", () => {
     const a = composeAnswer({ messages: [{ role: "user", content: VIGNETTE }], grammar: schema }, { invalidJsonRate: 1 });
     expect(a).toMatchObject({ json: "grammar", corruption: "truncated", finishReason: "length" });

@@ -68,6 +68,18 @@ export function lastUserMessage(messages: readonly ChatMessage[]): string {
   return "";
 }
 
+/**
+ * The user turn that carries the task: the latest one holding the JSON-schema marker, else the last one.
+ * A re-ask ends with a short correction request; the schema and the question sit in the first turn.
+ */
+export function taskUserMessage(messages: readonly ChatMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m?.role === "user" && m.content.includes(JSON_SCHEMA_MARKER)) return m.content;
+  }
+  return lastUserMessage(messages);
+}
+
 const schemaCache = new Map<string, JsonSchema | null>();
 const SCHEMA_CACHE_MAX = 512;
 
@@ -94,7 +106,7 @@ export function promptSchema(userText: string): JsonSchema | null {
 
 export function composeAnswer(input: AnswerInput, opts: AnswerOptions): Answer {
   const key = requestKey(input);
-  const user = lastUserMessage(input.messages);
+  const user = taskUserMessage(input.messages);
   // The question part only: in prompt mode the schema follows the options and must not feed the words.
   const markerAt = user.indexOf(JSON_SCHEMA_MARKER);
   const visible = markerAt >= 0 ? user.slice(0, markerAt) : user;
