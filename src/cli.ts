@@ -27,6 +27,7 @@ function runOptions(y: Argv) {
     .option("delay", { type: "number", default: 0, describe: "Minimum seconds between case starts across all workers", group: "Load:" })
     .option("request-timeout", { type: "number", default: 300, describe: "Per-request timeout, seconds (retried)", group: "Load:" })
     .option("max-retries", { type: "number", default: 6, describe: "Retries per model call (429, 5xx, timeouts, connection errors)", group: "Load:" })
+    .option("case-retry-budget", { type: "number", default: 20, describe: "Retries per case over all its calls; past it the case is recorded as error and the run goes on", group: "Load:" })
     .option("cold-start-timeout", { type: "number", default: 1200, describe: "Seconds to wait for a scaled-to-zero endpoint to wake", group: "Load:" })
     .option("scale-up-timeout", { type: "number", describe: "Send X-Scale-Up-Timeout: S so the proxy holds requests instead of probing", group: "Load:" })
     .option("base-url", { type: "string", describe: "Endpoint base URL (…/v1); default $MEDGEMMA_BASE_URL; none → embedded emulator", group: "Endpoint:" })
@@ -128,6 +129,7 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
       coldStartTimeoutS: a["cold-start-timeout"],
       scaleUpTimeoutS: a["scale-up-timeout"] ?? null,
       maxErrorRate: a["max-error-rate"],
+      caseRetryBudget: a["case-retry-budget"],
       cost: { per_hour: a["cost-per-hour"], per_mtok_in: a["price-per-mtok-in"] ?? null, per_mtok_out: a["price-per-mtok-out"] ?? null },
       preflight: a.preflight,
       limits: { maxInputTokens: a["max-input-tokens"], maxTotalTokens: a["max-total-tokens"] },

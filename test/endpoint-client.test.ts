@@ -172,6 +172,19 @@ describe("retries", () => {
     expect(stub.chats()).toHaveLength(3);
   });
 
+  it("a per-case retry budget is shared by the case's calls and fails them once spent", async () => {
+    const stub = await startStub(() => tgiError(502, "bad gateway", "proxy"));
+    const { c } = client(stub, { maxRetries: 6 });
+    const budget = { remaining: 3 };
+    const first = await callError(c.chat({ ...REQ, budget }));
+    expect(first.stats.attempts).toBe(4); // 1 + the 3 retries the budget allows
+    expect(first.message).toMatch(/retry budget is spent/);
+    expect(budget.remaining).toBe(0);
+    const second = await callError(c.chat({ ...REQ, budget }));
+    expect(second.stats.attempts).toBe(1); // nothing left: no retry at all
+    expect(stub.chats()).toHaveLength(5);
+  });
+
   it.each([
     { reply: tgiError(400, "Template error: bad", "template_error"), cls: "validation" },
     { reply: tgiError(422, "Input validation error: `top_p` must be > 0.0 and < 1.0", "validation"), cls: "validation" },

@@ -366,6 +366,8 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
       stats.latency_ms += dt;
       if (f.cls === "overloaded") emit({ type: "overloaded", status: f.status ?? 429, ...(req.tag ? { tag: req.tag } : {}) });
       if (!isRetryable(f.cls) || failures >= maxRetries) throw fail(f.cls, f.message, stats, stats.status);
+      if (req.budget && req.budget.remaining <= 0) throw fail(f.cls, `${f.message} (the case's retry budget is spent)`, stats, stats.status);
+      if (req.budget) req.budget.remaining--;
       failures++;
       const waitMs = Math.min(f.retryAfterMs ?? backoffMs(failures), retryMaxMs);
       emit({

@@ -20,6 +20,15 @@ export interface ChatRequest {
   response_format?: TgiResponseFormat;
   /** For logs, metrics and the emulator's per-step fault injection; never sent as model input. */
   tag?: { case_id?: string; step?: string };
+  /**
+   * Retries left for the whole case, shared by all its calls (each retry takes one). When it is spent,
+   * a failing call fails at once: the case is recorded as `error` and the run moves on.
+   */
+  budget?: RetryBudget;
+}
+
+export interface RetryBudget {
+  remaining: number;
 }
 
 export interface ChatResult extends CallStats {

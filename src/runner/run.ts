@@ -3,6 +3,7 @@
 import { AdaptiveLimiter } from "../endpoint/adaptive.js";
 import { createEndpointClient, fetchEndpointInfo } from "../endpoint/client.js";
 import type { ClientEvent } from "../endpoint/client.js";
+import type { ModelClient, RetryBudget } from "../endpoint/types.js";
 import { redactUrl, type EndpointSettings } from "../config/env.js";
 import { readJournal } from "../journal/read.js";
 import { RunJournalWriter } from "../journal/writer.js";
@@ -37,6 +38,8 @@ export interface RunRequest {
   coldStartTimeoutS: number;
   scaleUpTimeoutS: number | null;
   maxErrorRate: number;
+  /** Retries allowed per case and arm over all its calls; past it the case is recorded as `error`. */
+  caseRetryBudget: number;
   cost: CostSettings;
   preflight: boolean;
   limits: { maxInputTokens?: number | undefined; maxTotalTokens?: number | undefined };
@@ -187,7 +190,12 @@ export async function runValidation(req: RunRequest): Promise<number> {
       delayMs: (config.delay_s * 1000) / ts,
       currentLimit: () => adaptive.limit,
       signal: req.signal,
-      runArm: (c, arm, signal) => (arm === "direct" ? runDirect(c, client, pipelineOpts, signal) : runPipeline(c, client, pipelineOpts, signal)),
+      runArm: (c, arm, signal) => {
+        // One retry budget per case and arm, shared by all its calls (see --case-retry-budget).
+        const budget: RetryBudget = { remaining: req.caseRetryBudget };
+        const caseClient: ModelClient = { chat: (r, s) => client.chat({ ...r, budget }, s) };
+        return arm === "direct" ? runDirect(c, caseClient, pipelineOpts, signal) : runPipeline(c, caseClient, pipelineOpts, signal);
+      },
       onRecord: async (rec) => {
         await writer.appendCase(rec);
         progress.caseDone(rec);
