@@ -12,6 +12,7 @@ import { summarize, runTime } from "../src/report/summary.js";
 import { renderReports, writeReports } from "../src/report/write.js";
 import { wilson, Z95 } from "../src/stats/wilson.js";
 import { caseId, handFixture, makeCase, makeRun, writeJournal } from "./fixtures/report/journal.js";
+import { largeFixture } from "./fixtures/report/large.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -295,5 +296,20 @@ describe("report files", () => {
     const { files, summary } = await writeReports(dir);
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(["summary.json", "summary.md", "report.html", "junit.xml", "cases.csv"]);
     expect(summary.arms.map((a) => a.n)).toEqual([j.cases.filter((c) => c.arm === "direct").length, 10]);
+  });
+});
+
+describe("performance", () => {
+  it("regenerates every output of a 1,273-case × 2-arm run well under a second", async () => {
+    const { run, cases, events } = largeFixture();
+    const dir = writeJournal(run, cases, events);
+    dirs.push(dir);
+    await writeReports(dir); // warm-up (module JIT)
+    const t0 = performance.now();
+    const { summary } = await writeReports(dir);
+    const ms = performance.now() - t0;
+    expect(summary.arms.map((a) => a.n)).toEqual([1273, 1273]);
+    // Typically ~150–300 ms here; the bound leaves room for slow CI machines.
+    expect(ms).toBeLessThan(1500);
   });
 });

@@ -1,5 +1,4 @@
 // cases.csv: one row per case and arm (RFC 4180: CRLF line ends, fields with , " CR or LF quoted, " doubled).
-import { scoreDiagnostic } from "../scoring/diagnostic.js";
 import type { CaseRecord } from "../types.js";
 import { caseLabels, orderedCases } from "./format.js";
 
@@ -18,8 +17,7 @@ export function csvField(v: string | number | boolean | null | undefined): strin
 export function renderCsv(cases: readonly CaseRecord[], sampledIds: readonly string[]): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const r of orderedCases(cases, sampledIds)) {
-    const { question_type, usmle_step } = caseLabels(r);
-    const dx = r.arm === "pipeline" ? scoreDiagnostic(r) : null;
+    const { question_type, usmle_step, dx } = caseLabels(r);
     const row: Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
       case_id: r.case_id,
       arm: r.arm,

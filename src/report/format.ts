@@ -1,6 +1,7 @@
 // Number formatting shared by the Markdown, console and HTML reports (one look everywhere).
-import { usmleStep } from "../scoring/strata.js";
-import { questionType } from "../scoring/question-type.js";
+import { scoreDiagnostic, type DiagnosticHit } from "../scoring/diagnostic.js";
+import { questionType, type QuestionType } from "../scoring/question-type.js";
+import { usmleStep, type UsmleStep } from "../scoring/strata.js";
 import type { Arm, CaseRecord } from "../types.js";
 import type { ProportionJson } from "./summary-schema.js";
 
@@ -53,7 +54,22 @@ export function orderedCases(cases: readonly CaseRecord[], sampledIds: readonly 
   );
 }
 
-/** Per-case strata labels, as the summary computes them. */
-export function caseLabels(r: CaseRecord): { question_type: string; usmle_step: string } {
-  return { question_type: questionType(r.stem), usmle_step: usmleStep(r.meta_info) };
+export interface CaseDerived {
+  question_type: QuestionType;
+  usmle_step: UsmleStep;
+  /** Diagnostic scoring of the synthesized report; null for the direct arm. */
+  dx: DiagnosticHit | null;
+}
+
+// Every output needs the same per-case scoring; compute it once per record (records are immutable here).
+const derivedCache = new WeakMap<CaseRecord, CaseDerived>();
+
+/** Per-case strata labels and diagnostic hit, exactly as the summary counts them. */
+export function caseLabels(r: CaseRecord): CaseDerived {
+  let d = derivedCache.get(r);
+  if (d === undefined) {
+    d = { question_type: questionType(r.stem), usmle_step: usmleStep(r.meta_info), dx: r.arm === "pipeline" ? scoreDiagnostic(r) : null };
+    derivedCache.set(r, d);
+  }
+  return d;
 }

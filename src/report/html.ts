@@ -1,7 +1,6 @@
 // report.html: ONE self-contained file (inline CSS, JS and SVG; no URL is ever loaded). A CSP meta tag forbids
 // every fetch except inline code and data: images, so a stray reference fails loudly in scripts/check-report-html.
 // Every piece of text from the journal goes through `esc`.
-import { scoreDiagnostic } from "../scoring/diagnostic.js";
 import { STEP_IDS, type CaseRecord } from "../types.js";
 import { DASH, caseLabels, ci, fmtMs, fmtNum, kn, orderedCases, pct, usd } from "./format.js";
 import type { ArmSummary, ProportionJson, Summary } from "./summary-schema.js";
@@ -10,7 +9,7 @@ import type { Distribution } from "../stats/quantiles.js";
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
 export function esc(text: unknown): string {
-  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 /** Longest step output shown per step in the case table (keeps a 1,273-case report loadable). */
@@ -301,8 +300,7 @@ function casesTable(cases: readonly CaseRecord[], sampledIds: readonly string[])
   const arms = [...new Set(ordered.map((r) => r.arm))];
   const opt = (v: string, label = v) => `<option value="${esc(v)}">${esc(label)}</option>`;
   const rows = ordered.map((r) => {
-    const { question_type, usmle_step } = caseLabels(r);
-    const dx = r.arm === "pipeline" ? scoreDiagnostic(r) : null;
+    const { question_type, usmle_step, dx } = caseLabels(r);
     const dxText = dx === null ? "" : dx.has_report ? `${dx.top1 ? "top1" : dx.top3 ? "top3" : dx.mentioned ? "mentioned" : "miss"}` : "no report";
     return (
       `<tr data-arm="${esc(r.arm)}" data-outcome="${esc(r.outcome)}" data-type="${esc(question_type)}">` +

@@ -77,7 +77,7 @@ export function createProgress(opts: ProgressOptions): Progress {
       a.done++;
       if (rec.outcome === "correct") a.correct++;
       perArm.set(rec.arm, a);
-      if (rec.outcome !== "error") insertSorted(latencies, rec.latency_ms);
+      insertSorted(latencies, rec.latency_ms); // every case, as in summary.json
       emit(false);
     },
     retry() {

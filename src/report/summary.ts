@@ -4,11 +4,12 @@
 import type { Journal } from "../journal/read.js";
 import type { RunEvent } from "../journal/events.js";
 import { scoreDiagnostic } from "../scoring/diagnostic.js";
-import { QUESTION_TYPES, questionType } from "../scoring/question-type.js";
-import { USMLE_STEPS, usmleStep } from "../scoring/strata.js";
+import { QUESTION_TYPES } from "../scoring/question-type.js";
+import { USMLE_STEPS } from "../scoring/strata.js";
 import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
 import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type StepId, type StepRecord } from "../types.js";
+import { caseLabels } from "./format.js";
 import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
 
 export type { Summary, ArmSummary } from "./summary-schema.js";
@@ -115,8 +116,9 @@ function armSummary(
   for (const r of cases) {
     outcomes[r.outcome]++;
     const ok = r.outcome === "correct" ? 1 : 0;
-    tally(byType, questionType(r.stem), ok);
-    tally(byStep, usmleStep(r.meta_info), ok);
+    const labels = caseLabels(r);
+    tally(byType, labels.question_type, ok);
+    tally(byStep, labels.usmle_step, ok);
     if (r.outcome === "error") caseFailures.push(r.error_class ?? "unknown");
     if (r.outcome === "unparseable") caseFailures.push(r.error_class ?? "parse_failed");
     if (sampled.has(r.case_id)) recordedSampled++;
@@ -187,7 +189,7 @@ function diagnostic(cases: readonly CaseRecord[]): NonNullable<ArmSummary["diagn
   let top3 = 0;
   let mentioned = 0;
   for (const r of cases) {
-    const d = scoreDiagnostic(r);
+    const d = caseLabels(r).dx ?? scoreDiagnostic(r);
     withReport += d.has_report ? 1 : 0;
     top1 += d.top1 ? 1 : 0;
     top3 += d.top3 ? 1 : 0;

@@ -11,7 +11,7 @@
 //               (patient_summary, reasoning, next_steps, caveats, …). So top1 ⊆ top3 ⊆ mentioned.
 // The matcher is `scoring/match.matches` (answer tokens ⊆ candidate tokens; see there).
 import type { CaseRecord } from "../types.js";
-import { matches, phraseIn } from "./match.js";
+import { matches, phraseMatcher } from "./match.js";
 
 export interface DiagnosticHit {
   /** The case had a synthesize step with status ok and an object output. */
@@ -54,7 +54,8 @@ export function scoreDiagnostic(rec: CaseRecord): DiagnosticHit {
   const hit = names.map((n) => n !== "" && matches(rec.correct_text, n));
   const top1 = hit[0] === true;
   const top3 = hit.slice(0, 3).some(Boolean);
-  const mentioned = hit.some(Boolean) || stringLeaves(output).some((s) => phraseIn(rec.correct_text, s));
+  const inText = phraseMatcher(rec.correct_text);
+  const mentioned = hit.some(Boolean) || stringLeaves(output).some(inText);
   return { has_report: true, top1, top3, mentioned };
 }
 
