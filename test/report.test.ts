@@ -258,7 +258,7 @@ describe("report files", () => {
     expect(t).toContain("6/10");
     expect(t).toContain("5.50 s"); // direct p50
     expect(t).toContain("1,000 / 100");
-    expect(t).toMatch(/cost \$1\.91[89] \(0\.750 h × \$2\.500\/h \+ tokens \$0\.04350\)/);
+    expect(t).toContain("cost $1.92 (0.750 h × $2.50/h + tokens $0.0435) · $0.0959/case");
     expect(t).toMatch(/overloaded/);
   });
 

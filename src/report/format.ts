@@ -37,8 +37,8 @@ export function fmtNum(v: number | null | undefined, digits = 0): string {
 
 export function usd(v: number | null | undefined): string {
   if (v === null || v === undefined) return DASH;
-  const digits = Math.abs(v) >= 100 ? 2 : Math.abs(v) >= 1 ? 3 : 5;
-  return `$${v.toFixed(digits)}`;
+  // Cents for dollar amounts; three significant digits below a dollar (per-case costs are fractions of a cent).
+  return Math.abs(v) >= 1 || v === 0 ? `$${v.toFixed(2)}` : `$${v.toPrecision(3)}`;
 }
 
 const ARM_ORDER: Record<Arm, number> = { direct: 0, pipeline: 1 };
