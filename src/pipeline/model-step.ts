@@ -179,3 +179,18 @@ export async function runModelStep<T>(spec: ModelStepSpec<T>, ctx: StepContext):
 function ok(tally: Tally, parse: ParseOutcome, value: unknown): StepRecord {
   return { ...tally.record("ok", parse), output: value };
 }
+
+/** A step record with no model call: a skipped step, or (status ok) a retrieval step. */
+export function skippedRecord(): StepRecord {
+  return {
+    status: "skipped",
+    latency_ms: 0,
+    cold_ms: 0,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    finish_reason: null,
+    calls: 0,
+    attempts: 0,
+    parse: "n/a",
+  };
+}

@@ -4,7 +4,7 @@
 import { EndpointError, type ModelClient } from "../endpoint/types.js";
 import { STEP_IDS, type Case, type StepId, type StepRecord } from "../types.js";
 import { compactJson, condenseReport, unavailable } from "./format.js";
-import type { StepContext, StepResult } from "./model-step.js";
+import { skippedRecord, type StepContext, type StepResult } from "./model-step.js";
 import { splitStem } from "./stem.js";
 import { runAnswer } from "./steps/answer/step.js";
 import { runConflicts } from "./steps/conflicts/step.js";
@@ -18,20 +18,6 @@ import type { ArmResult, PipelineOptions } from "./types.js";
 export type { ArmResult, Guideline, PipelineOptions, PromptSet } from "./types.js";
 export { runDirect } from "./direct/run.js";
 export { loadGuidelines } from "./guidelines-file.js";
-
-export function skippedRecord(): StepRecord {
-  return {
-    status: "skipped",
-    latency_ms: 0,
-    cold_ms: 0,
-    prompt_tokens: 0,
-    completion_tokens: 0,
-    finish_reason: null,
-    calls: 0,
-    attempts: 0,
-    parse: "n/a",
-  };
-}
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {

@@ -142,10 +142,12 @@ export async function runValidation(req: RunRequest): Promise<number> {
           void writer.event({ type: "retry", error_class: e.errorClass, wait_ms: e.waitMs, ...(e.status ? { status: e.status } : {}) });
           break;
         case "cold_start_begin":
+          say(`endpoint is cold (scaled to zero?): all workers paused while one prober waits for a replica (up to ${req.coldStartTimeoutS} s)`);
           progress.coldState("cold");
           void writer.event({ type: "cold_start_begin" });
           break;
         case "cold_start_end":
+          say(e.ok ? `endpoint ready after ${(e.ms / 1000).toFixed(1)} s cold; resuming` : `endpoint did not become ready after ${(e.ms / 1000).toFixed(1)} s`);
           progress.coldState("warm");
           void writer.event({ type: "cold_start_end", ms: e.ms, ok: e.ok });
           break;

@@ -1,7 +1,7 @@
 // Two modes: with a corpus, BM25 retrieval (no model call); without one, the model states the guidelines.
 import { buildIndex, search, type Bm25Index } from "../../bm25.js";
 import { profileSummary, topDiagnoses } from "../../format.js";
-import { runModelStep, type StepContext, type StepResult } from "../../model-step.js";
+import { runModelStep, skippedRecord, type StepContext, type StepResult } from "../../model-step.js";
 import type { Guideline } from "../../types.js";
 import type { Profile } from "../parse/schema.js";
 import type { Reasoning } from "../reason/schema.js";
@@ -50,17 +50,7 @@ function retrievalStep(corpus: readonly Guideline[], reasoning: Reasoning): Step
   const value = retrieveGuidelines(corpus, reasoning.differential[0]?.diagnosis ?? "");
   return {
     value,
-    record: {
-      status: "ok",
-      latency_ms: 0,
-      cold_ms: 0,
-      prompt_tokens: 0,
-      completion_tokens: 0,
-      finish_reason: null,
-      calls: 0,
-      attempts: 0,
-      parse: "n/a",
-      output: value,
-    },
+    // Retrieval costs no model call: an empty step record, marked ok, carrying what was retrieved.
+    record: { ...skippedRecord(), status: "ok", output: value },
   };
 }
