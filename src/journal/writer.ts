@@ -20,16 +20,12 @@ export class JsonlAppender {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }
-    if (text.length > 0) {
-      const { validBytes, torn } = parseJsonl(text, path);
-      if (torn) await truncate(path, validBytes);
-    }
+    const { validBytes, torn } = parseJsonl(text, path);
+    if (torn) await truncate(path, validBytes);
+    const kept = torn ? Buffer.from(text).subarray(0, validBytes).toString("utf8") : text;
     const fh = await open(path, "a");
-    const app = new JsonlAppender(fh);
-    const kept = text.length > 0 ? parseJsonl(text, path) : null;
-    if (kept && !kept.torn && !text.endsWith("\n")) await fh.write("\n");
-    if (kept?.torn && kept.validBytes > 0 && !text.slice(0, kept.validBytes).endsWith("\n")) await fh.write("\n");
-    return app;
+    if (kept.length > 0 && !kept.endsWith("\n")) await fh.write("\n");
+    return new JsonlAppender(fh);
   }
 
   append(record: unknown): Promise<void> {
