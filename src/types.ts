@@ -131,6 +131,10 @@ export interface CaseRecord {
   tokens: TokenUsage;
   calls: number;
   attempts: number;
+  /** Direct arm: the call's finish_reason (`stop`, `length`, `stop_sequence`); per step in `steps` otherwise. */
+  finish_reason?: string | null;
+  /** HTTP status of the last failed attempt, when the case failed at the endpoint. */
+  status?: number;
   error_class?: ErrorClass;
   error?: string;
   /** Direct arm: raw response text (omitted with --no-raw). */

@@ -6,7 +6,8 @@ import { CASE, FakeClient, options, type Reply } from "./pipeline-fake.js";
 
 describe("runDirect", () => {
   it.each<[string, Reply, object]>([
-    ["correct letter", "Febrile UTI.\nAnswer: B", { outcome: "correct", answer: "B", calls: 1, attempts: 1, latency_ms: 100 }],
+    ["correct letter", "Febrile UTI.\nAnswer: B", { outcome: "correct", answer: "B", calls: 1, attempts: 1, latency_ms: 100, finish_reason: "stop" }],
+    ["cut by max_tokens", { text: "Febrile UTI, so the answer", finish_reason: "length" }, { outcome: "unparseable", finish_reason: "length" }],
     ["wrong letter", "Answer: D", { outcome: "wrong", answer: "D" }],
     ["no answer line", "It could be several things.", { outcome: "unparseable", answer: null }],
     ["endpoint error", "server_error", { outcome: "error", answer: null, error_class: "server_error", attempts: 3 }],

@@ -56,6 +56,8 @@ export function toRecord(c: Case, arm: Arm, r: ArmResult, startedAt: Date, finis
     tokens: r.tokens,
     calls: r.calls,
     attempts: r.attempts,
+    ...(r.finish_reason !== undefined ? { finish_reason: r.finish_reason } : {}),
+    ...(r.status !== undefined ? { status: r.status } : {}),
     ...(r.error_class ? { error_class: r.error_class } : {}),
     ...(r.error ? { error: r.error } : {}),
     ...(r.raw !== undefined ? { raw: r.raw } : {}),
@@ -77,6 +79,7 @@ function errorResult(err: unknown): ArmResult {
     tokens: stats?.tokens ?? { prompt: 0, completion: 0 },
     calls: stats ? 1 : 0,
     attempts: stats?.attempts ?? 0,
+    ...(err instanceof EndpointError && err.status !== undefined ? { status: err.status } : {}),
     error_class: err instanceof EndpointError ? err.errorClass : "unknown",
     error: err instanceof Error ? err.message : String(err),
   };

@@ -31,6 +31,7 @@ export async function runDirect(c: Case, client: ModelClient, opts: PipelineOpti
       tokens: { ...res.tokens },
       calls: 1,
       attempts: res.attempts,
+      finish_reason: res.finish_reason,
     };
     if (answer === null) result.error = `no answer letter found (finish_reason ${res.finish_reason ?? "unknown"})`;
     if (opts.raw) result.raw = res.text;
@@ -50,6 +51,7 @@ export async function runDirect(c: Case, client: ModelClient, opts: PipelineOpti
       tokens: { ...err.stats.tokens },
       calls: 1,
       attempts: err.stats.attempts,
+      ...(err.status !== undefined ? { status: err.status } : {}),
       error_class: err.errorClass,
       error: err.message,
     };
