@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage } from "../src/endpoint/types.js";
-import { countChatTokens, countTokens, encode, renderGemmaChat, warmTokenizer } from "../src/tokenizer/gemma.js";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { countChatTokens, countTokens, encode, renderGemmaChat, warmTokenizer, wordChunks } from "../src/tokenizer/gemma.js";
 
 const sys = (content: string): ChatMessage => ({ role: "system", content });
 const user = (content: string): ChatMessage => ({ role: "user", content });
@@ -99,4 +102,32 @@ describe("Gemma 3 token ids", () => {
     const results = await Promise.all([countTokens("The"), countTokens("The"), warmTokenizer()]);
     expect(results.slice(0, 2)).toEqual([1, 1]);
   });
+});
+
+describe("chunked counting (wordChunks) equals whole-text encoding", () => {
+  it.each([
+    ["", [""]],
+    ["one", ["one"]],
+    ["two words", ["two", " words"]],
+    ["  leading and  double", ["  leading", " and", "  double"]],
+    ["keep <b> </b> together", ["keep", " <b> </b>", " together"]], // ">▁</" is one vocabulary token
+    ["tab\tand\nnew line", ["tab\tand\nnew", " line"]],
+  ])("wordChunks(%j)", (text, chunks) => {
+    expect(wordChunks(text)).toEqual(chunks);
+  });
+
+  it("on edge strings and 300 rendered MedQA prompts, the count equals encode(...).length", async () => {
+    const texts = [
+      "a  b   c    d", " x", "x ", "   ", "<b> </b>", "1 000 000 mg/dL", "naïve café — “quotes” ✓", "α β γ  δ",
+      "<start_of_turn>user\n  hello  <end_of_turn>\n", "x\n \n y", "emoji 👩‍⚕️ and  spaces",
+    ];
+    const file = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "shared", "datasets", "medqa", "us_4options_test.jsonl");
+    const lines = readFileSync(file, "utf8").split("\n").filter(Boolean).slice(0, 300);
+    for (const l of lines) {
+      const r = JSON.parse(l) as { question: string; options: Record<string, string> };
+      const opts = Object.entries(r.options).map(([k, v]) => `${k}. ${v}`).join("\n");
+      texts.push(renderGemmaChat([sys("You are a careful clinician."), user(`${r.question}\n\n${opts}\n\nAnswer: <letter>`)]));
+    }
+    for (const t of texts) expect(await countTokens(t), JSON.stringify(t.slice(0, 60))).toBe((await encode(t)).length);
+  }, 60_000);
 });

@@ -94,8 +94,43 @@ export async function encode(text: string): Promise<number[]> {
   return (await tokenizer()).encode(text, { add_special_tokens: false });
 }
 
+/**
+ * Cuts `text` before every space that follows a non-space. Gemma's normalizer turns spaces into "▁" BEFORE its
+ * space-splitting pre-tokenizer runs, so the BPE sees a whole message as one word: slow, and never cached.
+ * No vocabulary token holds a "▁" after another character except ">▁</" (checked over all 262,144), so no
+ * merge crosses these cuts (that one excepted) and the chunks tokenize exactly as the whole text does.
+ */
+export function wordChunks(text: string): string[] {
+  const chunks: string[] = [];
+  let start = 0;
+  for (let i = 1; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 32 || text.charCodeAt(i - 1) === 32) continue;
+    if (text.charCodeAt(i - 1) === 62 /* > */ && text.startsWith("</", i + 1)) continue;
+    chunks.push(text.slice(start, i));
+    start = i;
+  }
+  chunks.push(text.slice(start));
+  return chunks;
+}
+
+/** Token counts of chunks (mostly single words, which recur across prompts). Bounded: cleared when full. */
+const chunkCounts = new Map<string, number>();
+const CHUNK_CACHE_MAX = 200_000;
+
+/** Same number as `(await encode(text)).length`, several times faster: chunked and memoized. */
 export async function countTokens(text: string): Promise<number> {
-  return (await encode(text)).length;
+  const tok = await tokenizer();
+  let n = 0;
+  for (const chunk of wordChunks(text)) {
+    let c = chunkCounts.get(chunk);
+    if (c === undefined) {
+      c = tok.encode(chunk, { add_special_tokens: false }).length;
+      if (chunkCounts.size >= CHUNK_CACHE_MAX) chunkCounts.clear();
+      chunkCounts.set(chunk, c);
+    }
+    n += c;
+  }
+  return n;
 }
 
 /** Input tokens of a chat request: the rendered template with the generation prompt. */
