@@ -5,11 +5,13 @@ import type { RunEvent, RunEventBody } from "./events.js";
 import { CASES_FILE, EVENTS_FILE, parseJsonl } from "./read.js";
 
 /**
- * Append-only JSONL file: one line per write, fsync'd before the write resolves, so a finished case
- * survives a crash. Writes are serialised through a promise chain (many workers, one file).
+ * Append-only JSONL file: a write resolves only after its line is on disk (fsync'd), so a finished case
+ * survives a crash. Group commit: lines queued while a sync is under way go out together in one write and
+ * one datasync, so many workers cost one sync per batch, not one each.
  */
 export class JsonlAppender {
-  private chain: Promise<void> = Promise.resolve();
+  private pending: Array<{ line: string; done: (err?: unknown) => void }> = [];
+  private flushing: Promise<void> | null = null;
   private constructor(private readonly fh: FileHandle) {}
 
   /** Opens for append, first cutting off a torn last line left by a crash (and adding a missing newline). */
@@ -30,17 +32,29 @@ export class JsonlAppender {
 
   append(record: unknown): Promise<void> {
     const line = JSON.stringify(record) + "\n";
-    const next = this.chain.then(async () => {
-      await this.fh.write(line);
-      await this.fh.datasync();
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ line, done: (err) => (err ? reject(err) : resolve()) });
+      this.flushing ??= this.flush();
     });
-    // Keep the chain alive after a failure so later writes still run (and report their own errors).
-    this.chain = next.catch(() => undefined);
-    return next;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.fh.write(batch.map((b) => b.line).join(""));
+        await this.fh.datasync();
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.done(err);
+      }
+    }
+    this.flushing = null;
   }
 
   async close(): Promise<void> {
-    await this.chain;
+    await this.flushing;
     await this.fh.close();
   }
 }

@@ -6,6 +6,7 @@ import type { ClientEvent } from "../endpoint/client.js";
 import type { ModelClient, RetryBudget } from "../endpoint/types.js";
 import { redactUrl, type EndpointSettings } from "../config/env.js";
 import { readJournal } from "../journal/read.js";
+import type { RunEventBody } from "../journal/events.js";
 import { RunJournalWriter } from "../journal/writer.js";
 import { loadGuidelines } from "../pipeline/guidelines-file.js";
 import { loadPromptSet, promptHashes } from "../pipeline/prompts.js";
@@ -129,6 +130,8 @@ export async function runValidation(req: RunRequest): Promise<number> {
     const adaptive = new AdaptiveLimiter(config.concurrency, { cooldownMs: 5000 / ts });
     const progress = createProgress({ total: units.length, stream: req.err, isTTY: Boolean((req.err as { isTTY?: boolean }).isTTY) });
     let lastLimit = adaptive.limit;
+    // Event lines are best-effort diagnostics: a failed write is reported, never fatal (the case journal is).
+    const logEvent = (body: RunEventBody) => void writer.event(body).catch((err: Error) => say(`warning: events.jsonl: ${err.message}`));
     const onEvent = (e: ClientEvent) => {
       switch (e.type) {
         case "overloaded":
@@ -139,23 +142,23 @@ export async function runValidation(req: RunRequest): Promise<number> {
           break;
         case "retry":
           progress.retry();
-          void writer.event({ type: "retry", error_class: e.errorClass, wait_ms: e.waitMs, ...(e.status ? { status: e.status } : {}) });
+          logEvent({ type: "retry", error_class: e.errorClass, wait_ms: e.waitMs, ...(e.status ? { status: e.status } : {}) });
           break;
         case "cold_start_begin":
           say(`endpoint is cold (scaled to zero?): all workers paused while one prober waits for a replica (up to ${req.coldStartTimeoutS} s)`);
           progress.coldState("cold");
-          void writer.event({ type: "cold_start_begin" });
+          logEvent({ type: "cold_start_begin" });
           break;
         case "cold_start_end":
           say(e.ok ? `endpoint ready after ${(e.ms / 1000).toFixed(1)} s cold; resuming` : `endpoint did not become ready after ${(e.ms / 1000).toFixed(1)} s`);
           progress.coldState("warm");
-          void writer.event({ type: "cold_start_end", ms: e.ms, ok: e.ok });
+          logEvent({ type: "cold_start_end", ms: e.ms, ok: e.ok });
           break;
       }
       if (adaptive.limit !== lastLimit) {
         lastLimit = adaptive.limit;
         progress.concurrency(lastLimit);
-        void writer.event({ type: "concurrency", limit: lastLimit });
+        logEvent({ type: "concurrency", limit: lastLimit });
       }
     };
     const client = createEndpointClient({
