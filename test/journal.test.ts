@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { latestPerCase, parseJsonl, readJournal } from "../src/journal/read.js";
 import { JsonlAppender, RunJournalWriter } from "../src/journal/writer.js";
+import type { RunEvent } from "../src/journal/events.js";
+import { wallTime } from "../src/journal/wall-time.js";
 import type { CaseRecord } from "../src/types.js";
 
 const rec = (id: string, outcome: CaseRecord["outcome"], arm: CaseRecord["arm"] = "direct"): CaseRecord => ({
@@ -93,5 +95,21 @@ describe("readJournal", () => {
   it("latestPerCase is order-preserving by latest line", () => {
     const out = latestPerCase([rec("a", "error"), rec("b", "correct"), rec("a", "correct")]);
     expect(out.map((r) => r.case_id)).toEqual(["b", "a"]);
+  });
+});
+
+describe("wallTime", () => {
+  const ev = (t: string, type: "run_start" | "run_end") =>
+    (type === "run_start" ? { t: `2026-01-01T${t}Z`, type, session: 1, pending: 1 } : { t: `2026-01-01T${t}Z`, type, session: 1, status: "completed" }) as RunEvent;
+  const fin = (start: string, end: string) => ({ ...rec("x", "correct"), started_at: `2026-01-01T${start}Z`, finished_at: `2026-01-01T${end}Z` });
+  it.each([
+    ["one session", [ev("10:00:00", "run_start"), ev("10:10:00", "run_end")], [], 10 * 60_000, "events"],
+    ["a resume: the pause between sessions is not counted", [ev("10:00:00", "run_start"), ev("10:10:00", "run_end"), ev("12:00:00", "run_start"), ev("12:05:00", "run_end")], [], 15 * 60_000, "events"],
+    ["a killed session ends at its last case", [ev("10:00:00", "run_start"), ev("11:00:00", "run_start"), ev("11:01:00", "run_end")], [fin("10:00:01", "10:04:00")], 5 * 60_000, "events"],
+    ["merged parallel shards overlap: counted once", [ev("10:00:00", "run_start"), ev("10:10:00", "run_end"), ev("10:02:00", "run_start"), ev("10:12:00", "run_end")], [], 12 * 60_000, "events"],
+    ["no events: first start to last finish", [], [fin("10:00:00", "10:01:00"), fin("10:00:30", "10:03:00")], 3 * 60_000, "cases"],
+    ["nothing at all", [], [], 0, "none"],
+  ] as const)("%s", (_n, events, cases, wantMs, source) => {
+    expect(wallTime(events, cases)).toMatchObject({ ms: wantMs, source });
   });
 });

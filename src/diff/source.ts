@@ -1,5 +1,6 @@
 // One shape for both sides of a diff, whether a run directory (journal) or a legacy report.
 
+import { wallTime } from "../journal/wall-time.js";
 import type { Journal } from "../journal/read.js";
 import type { RunEvent } from "../journal/events.js";
 import { questionType } from "../scoring/question-type.js";
@@ -100,50 +101,11 @@ export function flattenConfig(run: RunJson): Record<string, Scalar> {
 
 const ms = (iso: string): number => Date.parse(iso);
 
-/**
- * Wall time of a run: the union of its sessions' intervals (a resumed run has several in sequence; a run
- * merged from parallel shards has overlapping ones, which must not be double-counted). A session runs from
- * run_start to the next run_end in file order; one without run_end (killed) ends at the last case that
- * finished after it started and before the next run_start. Without events at all: first case start to last
- * case finish.
- */
+/** Wall time in seconds (journal/wall-time.ts), or null when the journal has nothing to go on. */
 export function wallSeconds(events: readonly RunEvent[], cases: readonly CaseRecord[]): { s: number; source: "events" | "case_timestamps" } | null {
-  const finishes = cases.map((c) => ms(c.finished_at)).filter(Number.isFinite);
-  const intervals: Array<[number, number]> = [];
-  let open: number | null = null;
-  const closeKilled = (t0: number, next: number) => {
-    const limit = next > t0 ? next : Infinity;
-    const last = finishes.filter((f) => f >= t0 && f <= limit).reduce((m, f) => Math.max(m, f), t0);
-    intervals.push([t0, last]);
-  };
-  for (const e of events) {
-    const t = ms(e.t);
-    if (!Number.isFinite(t)) continue;
-    if (e.type === "run_start") {
-      if (open !== null) closeKilled(open, t);
-      open = t;
-    } else if (e.type === "run_end" && open !== null) {
-      intervals.push([open, Math.max(open, t)]);
-      open = null;
-    }
-  }
-  if (open !== null) closeKilled(open, Infinity);
-  if (intervals.length > 0) {
-    intervals.sort((a, b) => a[0] - b[0]);
-    let total = 0;
-    let [lo, hi] = intervals[0]!;
-    for (const [a, b] of intervals.slice(1)) {
-      if (a > hi) {
-        total += hi - lo;
-        [lo, hi] = [a, b];
-      } else hi = Math.max(hi, b);
-    }
-    total += hi - lo;
-    return { s: total / 1000, source: "events" };
-  }
-  const startsC = cases.map((c) => ms(c.started_at)).filter(Number.isFinite);
-  if (startsC.length === 0 || finishes.length === 0) return null;
-  return { s: Math.max(0, Math.max(...finishes) - Math.min(...startsC)) / 1000, source: "case_timestamps" };
+  const w = wallTime(events, cases);
+  if (w.source === "none") return null;
+  return { s: w.ms / 1000, source: w.source === "events" ? "events" : "case_timestamps" };
 }
 
 function journalCost(j: Journal): CostSide {

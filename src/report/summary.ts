@@ -1,6 +1,7 @@
 // summary.json: everything a report shows, derived from the journal alone (run.json + cases.jsonl + events.jsonl),
 // so an old run can be re-reported after a scoring fix without the endpoint. Pure: same journal → same summary
 // apart from `generated_at`. One pass over the cases per arm; no quadratic work.
+import { wallTime } from "../journal/wall-time.js";
 import type { Journal } from "../journal/read.js";
 import type { RunEvent } from "../journal/events.js";
 import { scoreDiagnostic } from "../scoring/diagnostic.js";
@@ -277,11 +278,7 @@ export interface RunTime {
   cold_starts: number;
 }
 
-/**
- * Run wall time. With run_start events: the sum over sessions of run_start → run_end; a session that never
- * wrote run_end (a crash) ends at the last timestamp seen (event or case finish) before the next run_start.
- * Without: max(finished_at) − min(started_at) of the case records. Pauses between sessions are not counted.
- */
+/** Run wall time (see journal/wall-time.ts) and cold-start totals from the events. */
 export function runTime(journal: Pick<Journal, "events" | "cases">): RunTime {
   let coldMs = 0;
   let coldStarts = 0;
@@ -291,53 +288,6 @@ export function runTime(journal: Pick<Journal, "events" | "cases">): RunTime {
       coldStarts++;
     }
   }
-  const cold = { cold_start_ms: coldMs, cold_starts: coldStarts };
-  const starts = journal.events.filter((e) => e.type === "run_start");
-  if (starts.length > 0) {
-    const stamps = [...journal.events.map((e) => ms(e.t)), ...journal.cases.map((r) => ms(r.finished_at))]
-      .filter((x) => Number.isFinite(x))
-      .sort((a, b) => a - b);
-    const points = journal.events
-      .filter((e) => e.type === "run_start" || e.type === "run_end")
-      .map((e) => ({ type: e.type, t: ms(e.t) }))
-      .sort((a, b) => a.t - b.t);
-    let total = 0;
-    let open: number | null = null;
-    for (let i = 0; i < points.length; i++) {
-      const p = points[i]!;
-      if (p.type === "run_start") {
-        if (open !== null) total += Math.max(0, lastBefore(stamps, p.t, open) - open);
-        open = p.t;
-      } else if (open !== null) {
-        total += Math.max(0, p.t - open);
-        open = null;
-      }
-    }
-    if (open !== null) total += Math.max(0, lastBefore(stamps, Infinity, open) - open);
-    return { wall_time_ms: total, wall_time_source: "events", sessions: starts.length, ...cold };
-  }
-  if (journal.cases.length === 0) return { wall_time_ms: 0, wall_time_source: "none", sessions: 0, ...cold };
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const r of journal.cases) {
-    lo = Math.min(lo, ms(r.started_at));
-    hi = Math.max(hi, ms(r.finished_at));
-  }
-  const wall = Number.isFinite(lo) && Number.isFinite(hi) ? Math.max(0, hi - lo) : 0;
-  return { wall_time_ms: wall, wall_time_source: "cases", sessions: 0, ...cold };
-}
-
-const ms = (iso: string): number => Date.parse(iso);
-
-/** Largest stamp < limit (binary search on the sorted stamps), or `floor` if none is above it. */
-function lastBefore(sorted: readonly number[], limit: number, floor: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < limit) lo = mid + 1;
-    else hi = mid;
-  }
-  const v = lo > 0 ? sorted[lo - 1]! : floor;
-  return Math.max(v, floor);
+  const wall = wallTime(journal.events, journal.cases);
+  return { wall_time_ms: wall.ms, wall_time_source: wall.source, sessions: wall.sessions, cold_start_ms: coldMs, cold_starts: coldStarts };
 }
