@@ -5,7 +5,7 @@
 
 import { mkdir, readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { configComponents, hashComponents, stableStringify } from "../config/hash.js";
+import { configComponents, diffComponents, hashComponents, stableStringify } from "../config/hash.js";
 import { writeFileAtomic } from "../journal/atomic.js";
 import type { RunEvent } from "../journal/events.js";
 import { CASES_FILE, EVENTS_FILE, readJournal, RUN_FILE, type Journal } from "../journal/read.js";
@@ -39,11 +39,6 @@ function identity(run: RunJson): Record<string, unknown> {
   const ids = new Set([...Object.keys(run.prompts)]);
   for (const id of ids) out[`prompts.${id}`] = run.prompts[id as keyof RunJson["prompts"]]?.sha256 ?? null;
   return out;
-}
-
-function differingFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  return keys.filter((k) => stableStringify(a[k]) !== stableStringify(b[k])).sort();
 }
 
 const show = (v: unknown): string => {
@@ -85,7 +80,7 @@ export function mergeRuns(journals: readonly Journal[], runId: string, now: Date
     const dup = seenShard.get(k);
     if (dup !== undefined) throw new MergeError(`shard ${k}/${n} given twice: ${dup} and ${j.dir}`);
     seenShard.set(k, j.dir);
-    const diff = differingFields(ref, identity(j.run));
+    const diff = diffComponents(ref, identity(j.run));
     if (diff.length > 0) {
       const f = diff[0]!;
       throw new MergeError(
