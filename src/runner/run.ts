@@ -2,6 +2,7 @@
 // reports. Returns an exit code (see exit-codes.ts); never calls process.exit itself.
 import { AdaptiveLimiter } from "../endpoint/adaptive.js";
 import { createEndpointClient, fetchEndpointInfo } from "../endpoint/client.js";
+import { httpFetch } from "../endpoint/http-fetch.js";
 import type { ClientEvent } from "../endpoint/client.js";
 import type { ModelClient, RetryBudget } from "../endpoint/types.js";
 import { redactUrl, type EndpointSettings } from "../config/env.js";
@@ -87,7 +88,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
   try {
     // The Gemma tokenizer takes seconds to load and blocks the event loop: load it before any case is timed.
     if (req.preflight) await (await import("../tokenizer/gemma.js")).warmTokenizer();
-    const info = await fetchEndpointInfo(baseUrl, apiKey ?? "");
+    const info = await fetchEndpointInfo(baseUrl, apiKey ?? "", httpFetch);
     const limits = {
       maxInputTokens: req.limits.maxInputTokens ?? info?.max_input_tokens ?? 12288,
       maxTotalTokens: req.limits.maxTotalTokens ?? info?.max_total_tokens ?? 16384,
@@ -177,6 +178,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
       ...(req.scaleUpTimeoutS ? { scaleUpTimeoutS: req.scaleUpTimeoutS } : {}),
       limits,
       preflight: req.preflight,
+      fetch: httpFetch,
       onEvent,
     });
     const pipelineOpts: PipelineOptions = {
