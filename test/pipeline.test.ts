@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { EndpointError, JSON_SCHEMA_MARKER } from "../src/endpoint/types.js";
+import { jsonSchemaOf } from "../src/pipeline/model-step.js";
 import { STEP_DEPENDENCIES, STEP_ORDER, STEP_STAGES } from "../src/pipeline/prompts.js";
 import { runPipeline } from "../src/pipeline/run.js";
+import { answerSchema } from "../src/pipeline/steps/answer/schema.js";
 import type { Guideline, PipelineOptions } from "../src/pipeline/types.js";
 import { STEP_IDS, type ErrorClass, type StepId } from "../src/types.js";
 import { CASE, FakeClient, OUTPUTS, STEM, options, type Reply } from "./pipeline-fake.js";
@@ -91,6 +93,18 @@ describe("runPipeline: order and request shape", () => {
     expect(client.requestsFor("reason")[0]?.response_format?.value).toMatchObject({
       properties: { differential: { minItems: 5 } },
     });
+  });
+});
+
+describe("answerSchema", () => {
+  it("is built once per letter set, so its JSON Schema is derived once, not on every answer call", () => {
+    const abcd = answerSchema(["A", "B", "C", "D"]);
+    expect(answerSchema(["A", "B", "C", "D"])).toBe(abcd);
+    expect(jsonSchemaOf(answerSchema(["A", "B", "C", "D"]))).toBe(jsonSchemaOf(abcd));
+    const abcde = answerSchema(["A", "B", "C", "D", "E"]);
+    expect(abcde).not.toBe(abcd);
+    expect(abcde.safeParse({ answer: "E" }).success).toBe(true);
+    expect(abcd.safeParse({ answer: "E" }).success).toBe(false);
   });
 });
 
