@@ -36,8 +36,7 @@ function identity(run: RunJson): Record<string, unknown> {
   out["endpoint.model"] = run.endpoint.model;
   out["endpoint.info.model_sha"] = run.endpoint.info?.model_sha ?? null;
   out["schema_version"] = run.schema_version;
-  const ids = new Set([...Object.keys(run.prompts)]);
-  for (const id of ids) out[`prompts.${id}`] = run.prompts[id as keyof RunJson["prompts"]]?.sha256 ?? null;
+  for (const id of Object.keys(run.prompts)) out[`prompts.${id}`] = run.prompts[id as keyof RunJson["prompts"]]?.sha256 ?? null;
   return out;
 }
 
@@ -102,10 +101,12 @@ export function mergeRuns(journals: readonly Journal[], runId: string, now: Date
 
   const sorted = [...journals].sort((a, b) => a.run.config.shard!.k - b.run.config.shard!.k);
   const sampled = interleaveSampledIds(sorted.map((j) => ({ k: j.run.config.shard!.k, n, ids: j.run.sampled_ids })));
-  const dupId = sampled.find((id, i) => sampled.indexOf(id) !== i);
-  if (dupId !== undefined) throw new MergeError(`duplicate case ${dupId} in the shards' sampled ids`);
-
-  const position = new Map(sampled.map((id, i) => [id, i]));
+  // One pass: the first id seen twice (indexOf per id was quadratic in the sample size).
+  const position = new Map<string, number>();
+  for (const [i, id] of sampled.entries()) {
+    if (position.has(id)) throw new MergeError(`duplicate case ${id} in the shards' sampled ids`);
+    position.set(id, i);
+  }
   const armOrder = (a: string) => (a === "direct" ? 0 : 1);
   const cases = sorted
     .flatMap((j) => j.cases)
