@@ -39,7 +39,7 @@ describe("httpFetch", () => {
       res.end('{"error":"Model is overloaded","error_type":"overloaded"}');
     });
     const res = await httpFetch(url, {});
-    expect([res.status, res.headers.get("retry-after"), (await res.json()).error_type]).toEqual([429, "3", "overloaded"]);
+    expect([res.status, res.headers.get("retry-after"), ((await res.json()) as { error_type: string }).error_type]).toEqual([429, "3", "overloaded"]);
   });
 
   it("an abort (timeout) rejects with AbortError and frees the socket", async () => {

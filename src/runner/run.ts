@@ -14,7 +14,7 @@ import { loadPromptSet, promptHashes } from "../pipeline/prompts.js";
 import { runDirect, runPipeline } from "../pipeline/run.js";
 import type { PipelineOptions } from "../pipeline/types.js";
 import { renderSummaryTables } from "../report/console.js";
-import { createProgress } from "../report/progress.js";
+import { createProgress, type Progress } from "../report/progress.js";
 import { writeReports } from "../report/write.js";
 import type { Arm, CostSettings, RunConfig } from "../types.js";
 import { execute, type WorkUnit } from "./execute.js";
@@ -107,12 +107,14 @@ export async function runValidation(req: RunRequest): Promise<number> {
     });
     let dir: string;
     const done = new Set<string>();
+    let session = 1;
     if (req.resumeDir) {
       dir = req.resumeDir;
       const stored = await checkResumable(dir, run);
       run = { ...stored, endpoint: run.endpoint, cost: req.cost };
       const journal = await readJournal(dir);
       for (const r of journal.cases) if (r.outcome !== "error") done.add(`${r.arm}:${r.case_id}`);
+      session += journal.events.filter((e) => e.type === "run_start").length;
       say(`resuming ${dir}: ${done.size} finished unit(s) kept${journal.tornCasesLine ? ", a torn last line dropped" : ""}`);
     } else {
       dir = await createRunDir(req.outDir, runIdName);
@@ -124,44 +126,14 @@ export async function runValidation(req: RunRequest): Promise<number> {
     const units: WorkUnit[] = [];
     for (const c of cases) for (const arm of arms(config.mode)) if (!done.has(`${arm}:${c.id}`)) units.push({ c, arm });
     const writer = await RunJournalWriter.open(dir);
-    const session = (await readJournal(dir)).events.filter((e) => e.type === "run_start").length + 1;
     await writer.event({ type: "run_start", session, pending: units.length });
 
     const ts = req.timeScale > 0 ? req.timeScale : 1;
     const adaptive = new AdaptiveLimiter(config.concurrency, { cooldownMs: 5000 / ts });
     const progress = createProgress({ total: units.length, stream: req.err, isTTY: Boolean((req.err as { isTTY?: boolean }).isTTY) });
-    let lastLimit = adaptive.limit;
     // Event lines are best-effort diagnostics: a failed write is reported, never fatal (the case journal is).
     const logEvent = (body: RunEventBody) => void writer.event(body).catch((err: Error) => say(`warning: events.jsonl: ${err.message}`));
-    const onEvent = (e: ClientEvent) => {
-      switch (e.type) {
-        case "overloaded":
-          adaptive.onOverload();
-          break;
-        case "success":
-          adaptive.onSuccess();
-          break;
-        case "retry":
-          progress.retry();
-          logEvent({ type: "retry", error_class: e.errorClass, wait_ms: e.waitMs, ...(e.status ? { status: e.status } : {}) });
-          break;
-        case "cold_start_begin":
-          say(`endpoint is cold (scaled to zero?): all workers paused while one prober waits for a replica (up to ${req.coldStartTimeoutS} s)`);
-          progress.coldState("cold");
-          logEvent({ type: "cold_start_begin" });
-          break;
-        case "cold_start_end":
-          say(e.ok ? `endpoint ready after ${(e.ms / 1000).toFixed(1)} s cold; resuming` : `endpoint did not become ready after ${(e.ms / 1000).toFixed(1)} s`);
-          progress.coldState("warm");
-          logEvent({ type: "cold_start_end", ms: e.ms, ok: e.ok });
-          break;
-      }
-      if (adaptive.limit !== lastLimit) {
-        lastLimit = adaptive.limit;
-        progress.concurrency(lastLimit);
-        logEvent({ type: "concurrency", limit: lastLimit });
-      }
-    };
+    const onEvent = clientEventHandler({ adaptive, progress, logEvent, say, coldStartTimeoutS: req.coldStartTimeoutS });
     const client = createEndpointClient({
       baseUrl,
       apiKey: apiKey ?? "",
@@ -235,12 +207,12 @@ export async function runValidation(req: RunRequest): Promise<number> {
       say(`interrupted: ${result.unfinished} unit(s) not finished. Resume with:\n  ${resumeCommand(req.argv, dir)}`);
       return EXIT.INTERRUPTED;
     }
-    const journal = await readJournal(dir);
-    const errored = journal.cases.filter((r) => r.outcome === "error").length;
-    const rate = journal.cases.length ? errored / journal.cases.length : 0;
+    const errored = summary.arms.reduce((n, a) => n + a.outcomes.error, 0);
+    const recorded = summary.arms.reduce((n, a) => n + a.outcomes.correct + a.outcomes.wrong + a.outcomes.unparseable + a.outcomes.error, 0);
+    const rate = recorded ? errored / recorded : 0;
     if (rate > req.maxErrorRate) {
       say(
-        `${errored} of ${journal.cases.length} unit(s) errored (${(rate * 100).toFixed(1)}% > --max-error-rate ${req.maxErrorRate * 100}%). ` +
+        `${errored} of ${recorded} unit(s) errored (${(rate * 100).toFixed(1)}% > --max-error-rate ${req.maxErrorRate * 100}%). ` +
           `Re-run the errored ones with:\n  ${resumeCommand(req.argv, dir)}`,
       );
       return EXIT.ERROR_RATE;
@@ -251,3 +223,44 @@ export async function runValidation(req: RunRequest): Promise<number> {
   }
 }
 
+interface EventDeps {
+  adaptive: AdaptiveLimiter;
+  progress: Progress;
+  logEvent: (body: RunEventBody) => void;
+  say: (s: string) => void;
+  coldStartTimeoutS: number;
+}
+
+/** Client events → adaptive concurrency, the progress line, the console and events.jsonl. */
+function clientEventHandler({ adaptive, progress, logEvent, say, coldStartTimeoutS }: EventDeps): (e: ClientEvent) => void {
+  let lastLimit = adaptive.limit;
+  return (e) => {
+    switch (e.type) {
+      case "overloaded":
+        adaptive.onOverload();
+        break;
+      case "success":
+        adaptive.onSuccess();
+        break;
+      case "retry":
+        progress.retry();
+        logEvent({ type: "retry", error_class: e.errorClass, wait_ms: e.waitMs, ...(e.status ? { status: e.status } : {}) });
+        break;
+      case "cold_start_begin":
+        say(`endpoint is cold (scaled to zero?): all workers paused while one prober waits for a replica (up to ${coldStartTimeoutS} s)`);
+        progress.coldState("cold");
+        logEvent({ type: "cold_start_begin" });
+        break;
+      case "cold_start_end":
+        say(e.ok ? `endpoint ready after ${(e.ms / 1000).toFixed(1)} s cold; resuming` : `endpoint did not become ready after ${(e.ms / 1000).toFixed(1)} s`);
+        progress.coldState("warm");
+        logEvent({ type: "cold_start_end", ms: e.ms, ok: e.ok });
+        break;
+    }
+    if (adaptive.limit !== lastLimit) {
+      lastLimit = adaptive.limit;
+      progress.concurrency(lastLimit);
+      logEvent({ type: "concurrency", limit: lastLimit });
+    }
+  };
+}
