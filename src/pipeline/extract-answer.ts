@@ -2,8 +2,7 @@
 // states one unambiguously; anything else is null (scored as `unparseable`), never a guess. The old harness read
 // "Answer: D" as A (the first capital letter); here a letter must be a standalone token in an answer position.
 import { LETTERS, type Letter } from "../types.js";
-import { extractJson } from "./json/extract.js";
-import { repairJson } from "./json/repair.js";
+import { readJson } from "./json/parse.js";
 
 /** What one answer statement says. */
 type Decision = { kind: "letter"; letter: Letter } | { kind: "ambiguous" };
@@ -45,16 +44,9 @@ export function extractAnswer(text: string, letters: readonly Letter[]): Letter 
 /** A JSON response's `answer` field decides on its own (the prose in a justification may mention other letters). */
 function fromJson(text: string): Decision | null {
   if (!text.includes("{")) return null;
-  const json = extractJson(text);
-  if (json === null) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    const fixed = repairJson(json);
-    if (fixed === null) return null;
-    value = JSON.parse(fixed);
-  }
+  const read = readJson(text);
+  if (!read.ok) return null;
+  const value = read.value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
   for (const [key, v] of Object.entries(value)) {
     if (!/^(?:final_?)?(?:answer|choice|option|selected_?option)(?:_?(?:letter|idx|choice|option))?$/i.test(key)) continue;

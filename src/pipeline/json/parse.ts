@@ -2,7 +2,7 @@
 // short and concrete because the pipeline quotes it back to the model in a re-ask.
 import type { z } from "zod";
 import { coerceToSchema, isNonTrivial } from "./coerce.js";
-import { extractJsonDetailed } from "./extract.js";
+import { extractJson } from "./extract.js";
 import { repairJson } from "./repair.js";
 
 export type ParseStructuredResult<T> =
@@ -12,23 +12,28 @@ export type ParseStructuredResult<T> =
 const MAX_ISSUES = 5;
 const MAX_GOT_CHARS = 40;
 
-export function parseStructured<T>(text: string, schema: z.ZodType<T>): ParseStructuredResult<T> {
-  if (text.trim() === "") return { ok: false, error: "The response was empty; expected a JSON object." };
-  const found = extractJsonDetailed(text);
-  if (found === null) return { ok: false, error: "No JSON object found in the response." };
+export type ReadJsonResult = { ok: true; value: unknown; repaired: boolean } | { ok: false; error: string };
 
-  let parsed: unknown;
-  let repaired = false;
+/** The JSON value in a model response: extract → JSON.parse → (repair). Shared by schema steps and answer extraction. */
+export function readJson(text: string): ReadJsonResult {
+  const found = extractJson(text);
+  if (found === null) return { ok: false, error: "No JSON object found in the response." };
   try {
-    parsed = JSON.parse(found.text);
+    return { ok: true, value: JSON.parse(found), repaired: false };
   } catch (e) {
-    const fixed = repairJson(found.text);
+    const fixed = repairJson(found);
     if (fixed === null) {
       return { ok: false, error: `The JSON is malformed and could not be repaired (${(e as Error).message}).` };
     }
-    parsed = JSON.parse(fixed);
-    repaired = true;
+    return { ok: true, value: JSON.parse(fixed), repaired: true };
   }
+}
+
+export function parseStructured<T>(text: string, schema: z.ZodType<T>): ParseStructuredResult<T> {
+  if (text.trim() === "") return { ok: false, error: "The response was empty; expected a JSON object." };
+  const read = readJson(text);
+  if (!read.ok) return read;
+  const { value: parsed, repaired } = read;
 
   const coerced = coerceToSchema(parsed, schema);
   const result = schema.safeParse(coerced.value);
