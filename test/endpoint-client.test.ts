@@ -314,6 +314,20 @@ describe("token preflight", () => {
     expect(stub.seen).toHaveLength(0);
   });
 
+  it("a caller abort during the preflight cancels the call, nothing sent", async () => {
+    const stub = await startStub(() => completion());
+    const ctl = new AbortController();
+    const countChatTokens = async () => {
+      ctl.abort(); // e.g. the run is interrupted while the tokenizer loads
+      return 10;
+    };
+    const { c } = client(stub, { limits, preflight: true, countChatTokens });
+    const err = await callError(c.chat(REQ, ctl.signal));
+    expect(err.errorClass).toBe("cancelled");
+    expect(err.stats.attempts).toBe(0);
+    expect(stub.seen).toHaveLength(0);
+  });
+
   it("is off unless asked for", async () => {
     const stub = await startStub(() => completion());
     const { c } = client(stub, { limits, countChatTokens: async () => 10_000 });

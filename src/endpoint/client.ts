@@ -286,6 +286,9 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
         stats.cold_ms += now() - t;
       }
 
+      // An abort that landed while nothing listened (the token preflight, a sleep that had just ended)
+      // would not reach this attempt's listener: check before sending.
+      if (signal?.aborted) throw cancelled();
       // Own per-attempt timer: the SDK's timeout stops at the response headers; ours covers the body too.
       const ctl = new AbortController();
       let timedOut = false;
