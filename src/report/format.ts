@@ -11,14 +11,9 @@ export function pct(p: number | null | undefined, digits = 1): string {
   return p === null || p === undefined ? DASH : `${(p * 100).toFixed(digits)}%`;
 }
 
-/** "36.0% [24.1, 49.8]" — the point estimate with its 95% Wilson interval. */
-export function pctCi(x: ProportionJson): string {
-  if (x.p === null) return DASH;
-  return `${pct(x.p)} [${((x.lo ?? 0) * 100).toFixed(1)}, ${((x.hi ?? 0) * 100).toFixed(1)}]`;
-}
-
+/** "24.1–49.8%": the 95% Wilson interval of a proportion (DASH when n = 0). */
 export function ci(x: ProportionJson): string {
-  return x.lo === null || x.hi === null ? DASH : `${((x.lo ?? 0) * 100).toFixed(1)}–${((x.hi ?? 0) * 100).toFixed(1)}%`;
+  return x.lo === null || x.hi === null ? DASH : `${(x.lo * 100).toFixed(1)}–${(x.hi * 100).toFixed(1)}%`;
 }
 
 export const kn = (x: ProportionJson): string => `${x.k}/${x.n}`;
