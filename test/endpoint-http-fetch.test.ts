@@ -55,6 +55,15 @@ describe("httpFetch", () => {
   it.each([
     ["refused connection", async () => "http://127.0.0.1:1"],
     ["connection reset", () => serve((req) => req.socket.destroy())],
+    [
+      "connection reset mid-body",
+      () =>
+        serve((_req, res) => {
+          res.writeHead(200, { "content-length": "100" });
+          res.write("{");
+          setImmediate(() => res.socket?.destroy());
+        }),
+    ],
   ])("%s → TypeError('fetch failed') classified as a connection error", async (_n, target) => {
     const err = await httpFetch(await target(), {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);

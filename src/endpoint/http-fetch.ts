@@ -48,7 +48,7 @@ export const httpFetch: typeof fetch = (input, init = {}) => {
     const req = (url.protocol === "https:" ? https : http).request(url, { method: init.method ?? "GET", headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
+      res.on("error", fail);
       res.on("end", () => {
         cleanup();
         const h = new Headers();
@@ -66,11 +66,13 @@ export const httpFetch: typeof fetch = (input, init = {}) => {
       req.destroy(abortError(signal!));
     };
     const cleanup = () => signal?.removeEventListener("abort", onAbort);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    req.on("error", (err) => {
+    // The request and (after the headers) the response body fail the same way, as fetch does.
+    const fail = (err: Error) => {
       cleanup();
       reject(signal?.aborted ? abortError(signal) : Object.assign(new TypeError("fetch failed"), { cause: err }));
-    });
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    req.on("error", fail);
     req.end(payload);
   });
 };
