@@ -1,6 +1,6 @@
 // Locate the JSON in a model response. Models wrap JSON in ```json fences, surround it with prose, or get cut
 // off mid-object; this finds the most plausible JSON text and leaves fixing it to repair.ts.
-import { atValueStart, closesSingleQuoted, isSpace } from "./lex.js";
+import { atValueStart, closesSingleQuoted, isSpace, skipComment } from "./lex.js";
 
 export type JsonSource = "fence" | "balanced" | "tail";
 
@@ -108,14 +108,9 @@ export function scanBalanced(text: string, start: number): number | "unterminate
       prev = '"';
       continue;
     }
-    if (c === "/" && text[i + 1] === "/") {
-      const nl = text.indexOf("\n", i);
-      i = nl < 0 ? text.length : nl;
-      continue;
-    }
-    if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      i = end < 0 ? text.length : end + 2;
+    const afterComment = skipComment(text, i);
+    if (afterComment >= 0) {
+      i = afterComment;
       continue;
     }
     if (c === "{" || c === "[") {

@@ -24,3 +24,18 @@ export function closesSingleQuoted(text: string, i: number): boolean {
 export function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13;
 }
+
+/** Index just past a `//` line comment (up to its newline) or a slash-star block comment at `i`; -1 when none starts there. */
+export function skipComment(text: string, i: number): number {
+  if (text[i] !== "/") return -1;
+  const next = text[i + 1];
+  if (next === "/") {
+    const nl = text.indexOf("\n", i);
+    return nl < 0 ? text.length : nl;
+  }
+  if (next === "*") {
+    const end = text.indexOf("*/", i + 2);
+    return end < 0 ? text.length : end + 2;
+  }
+  return -1;
+}

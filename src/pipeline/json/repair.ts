@@ -1,7 +1,7 @@
 // Repair truncated or sloppy JSON from a model in one linear pass. The pass re-emits the value token by token,
 // tracking the open containers, so it can close them in order at the end, drop a dangling key, and leave out
 // trailing commas; JSON.parse has the final word.
-import { closesSingleQuoted, isSpace } from "./lex.js";
+import { closesSingleQuoted, isSpace, skipComment } from "./lex.js";
 
 type ObjectState = "key" | "colon" | "value" | "after";
 type ArrayState = "value" | "after";
@@ -99,14 +99,9 @@ export function repairJson(text: string): string | null {
       i++;
       continue;
     }
-    if (c === "/" && text[i + 1] === "/") {
-      const nl = text.indexOf("\n", i);
-      i = nl < 0 ? n : nl;
-      continue;
-    }
-    if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      i = end < 0 ? n : end + 2;
+    const afterComment = skipComment(text, i);
+    if (afterComment >= 0) {
+      i = afterComment;
       continue;
     }
     const f = top();
