@@ -3,6 +3,7 @@
 // loaded journals/legacy reports, returns data; command.ts does the I/O.
 
 import type { Journal } from "../journal/read.js";
+import { tokenStats } from "../report/summary.js";
 import { pairedBootstrapDelta, mcnemarExact, twoProportionZ } from "../stats/paired.js";
 import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
@@ -109,7 +110,6 @@ function strata(base: readonly NormCase[], cand: readonly NormCase[]): StratumDe
 }
 
 const ratio = (a: number | null, b: number | null): number | null => (a !== null && b !== null && b > 0 ? a / b : null);
-const meanOf = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
 const sub = (a: number | null, b: number | null): number | null => (a !== null && b !== null ? a - b : null);
 
 type LatencyPick = (c: NormCase) => number | null;
@@ -159,16 +159,26 @@ function latency(base: readonly NormCase[], cand: readonly NormCase[], pairs: Re
   return rows;
 }
 
+/** Mean tokens per case and per step that ran (skipped steps excluded), via the report's tokenStats. */
 function tokens(base: readonly NormCase[], cand: readonly NormCase[]): TokenRow[] {
   const row = (step: string, pick: (c: NormCase) => { prompt: number; completion: number } | null): TokenRow | null => {
-    const tb = base.map(pick).filter((x) => x !== null);
-    const tc = cand.map(pick).filter((x) => x !== null);
-    if (!tb.length && !tc.length) return null;
-    const bp = meanOf(tb.map((t) => t.prompt));
-    const cp = meanOf(tc.map((t) => t.prompt));
-    const bc = meanOf(tb.map((t) => t.completion));
-    const cc = meanOf(tc.map((t) => t.completion));
-    return { step, base_prompt: bp, cand_prompt: cp, delta_prompt: sub(cp, bp), base_completion: bc, cand_completion: cc, delta_completion: sub(cc, bc) };
+    const stats = (cs: readonly NormCase[]) =>
+      tokenStats(cs.flatMap((c) => {
+        const t = pick(c);
+        return t ? [[t.prompt, t.completion] as const] : [];
+      }));
+    const b = stats(base);
+    const c = stats(cand);
+    if (!b.n && !c.n) return null;
+    return {
+      step,
+      base_prompt: b.prompt_mean,
+      cand_prompt: c.prompt_mean,
+      delta_prompt: sub(c.prompt_mean, b.prompt_mean),
+      base_completion: b.completion_mean,
+      cand_completion: c.completion_mean,
+      delta_completion: sub(c.completion_mean, b.completion_mean),
+    };
   };
   const rows = [row("case", (c) => c.tokens)];
   for (const id of STEP_IDS) {

@@ -218,7 +218,8 @@ function stepStats(cases: readonly CaseRecord[]): StepRecords[] {
   return STEP_IDS.filter((id) => by.get(id)!.length > 0).map((step) => ({ step, records: by.get(step)! }));
 }
 
-function tokenStats(pairs: ReadonlyArray<readonly [number, number]>): ArmSummary["tokens"]["case"] {
+/** Token totals and per-record means of [prompt, completion] pairs (also the diff's token rows). */
+export function tokenStats(pairs: ReadonlyArray<readonly [number, number]>): ArmSummary["tokens"]["case"] {
   let prompt = 0;
   let completion = 0;
   for (const [p, c] of pairs) {
