@@ -1,5 +1,6 @@
 // Renders case data and step outputs into the text that templates receive. Compact on purpose: every
 // pipeline step's input is paid for on each of the 7 calls of each case.
+import { truncate } from "../datasets/errors.js";
 import { LETTERS, type Case, type Letter } from "../types.js";
 import type { DrugReview } from "./steps/drugs/schema.js";
 import type { GuidelineOutput } from "./steps/guidelines/schema.js";
@@ -57,13 +58,9 @@ export function topDiagnoses(r: Reasoning, n = 3): string {
 const LIST_MAX = 5;
 const REASON_MAX_CHARS = 240;
 
-function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}
-
 function section(title: string, items: readonly string[]): string[] {
   if (items.length === 0) return [];
-  return [`${title}:`, ...items.slice(0, LIST_MAX).map((i) => `- ${clip(i, REASON_MAX_CHARS)}`)];
+  return [`${title}:`, ...items.slice(0, LIST_MAX).map((i) => `- ${truncate(i, REASON_MAX_CHARS)}`)];
 }
 
 export interface ReportParts {
@@ -86,7 +83,7 @@ export function condenseReport(parts: ReportParts): string {
   const lines = [`Summary: ${summary}`, "Differential (most likely first):"];
   differential.forEach((d, i) => {
     const likelihood = d.likelihood ? ` (${d.likelihood})` : "";
-    const why = d.reasoning ? ` — ${clip(d.reasoning, REASON_MAX_CHARS)}` : "";
+    const why = d.reasoning ? ` — ${truncate(d.reasoning, REASON_MAX_CHARS)}` : "";
     lines.push(`${i + 1}. ${d.diagnosis}${likelihood}${why}`);
   });
   if (report) {

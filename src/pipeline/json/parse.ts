@@ -1,6 +1,7 @@
 // Model response → schema-valid value: extract → JSON.parse → (repair) → coerce → zod. The error message is
 // short and concrete because the pipeline quotes it back to the model in a re-ask.
 import type { z } from "zod";
+import { truncate } from "../../datasets/errors.js";
 import { coerceToSchema, isNonTrivial } from "./coerce.js";
 import { extractJson } from "./extract.js";
 import { repairJson } from "./repair.js";
@@ -76,6 +77,5 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
 function gotText(value: unknown, path: readonly PropertyKey[]): string {
   const v = valueAt(value, path);
   if (v === undefined || (typeof v === "object" && v !== null)) return "";
-  const s = JSON.stringify(v);
-  return s.length > MAX_GOT_CHARS ? s.slice(0, MAX_GOT_CHARS - 1) + "…" : s;
+  return truncate(JSON.stringify(v), MAX_GOT_CHARS);
 }

@@ -1,4 +1,5 @@
 // Two modes: with a corpus, BM25 retrieval (no model call); without one, the model states the guidelines.
+import { truncate } from "../../../datasets/errors.js";
 import { buildIndex, search, type Bm25Index } from "../../bm25.js";
 import { profileSummary, topDiagnoses } from "../../format.js";
 import { runModelStep, skippedRecord, type StepContext, type StepResult } from "../../model-step.js";
@@ -40,7 +41,7 @@ export function retrieveGuidelines(corpus: readonly Guideline[], query: string, 
     recommendations: chosen.map(({ g }) => ({
       title: g.title,
       source: g.url ? `${g.source} (${g.url})` : g.source,
-      recommendation: g.text.length <= EXCERPT_MAX_CHARS ? g.text : `${g.text.slice(0, EXCERPT_MAX_CHARS - 1)}…`,
+      recommendation: truncate(g.text, EXCERPT_MAX_CHARS),
     })),
     retrieved: chosen.map(({ g, score }) => ({ id: g.id, score: Math.round(score * 1000) / 1000 })),
   };
