@@ -14,6 +14,8 @@ export interface AnswerInput {
   messages: readonly ChatMessage[];
   /** TGI grammar (`response_format.value`), when present. */
   grammar?: JsonSchema;
+  /** messagesKey(messages), when the caller already has it (the server hashes each prompt once). */
+  messagesKey?: string;
 }
 
 export interface AnswerOptions {
@@ -45,7 +47,7 @@ export function cutToTokens(text: string, maxTokens: number): string {
 /** Stable key of what the model would see (messages + grammar). */
 export function requestKey(input: AnswerInput): string {
   const g = input.grammar ? JSON.stringify(input.grammar) : "";
-  return messagesKey(input.messages) + fnv1a(g).toString(16);
+  return (input.messagesKey ?? messagesKey(input.messages)) + fnv1a(g).toString(16);
 }
 
 /** 64-bit key of the messages alone (two independent FNV chains): caches prompt token counts. */

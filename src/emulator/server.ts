@@ -276,7 +276,8 @@ class Emulator {
         return this.send(res, 429, { error: "Model is overloaded", error_type: "overloaded" });
       }
       const parsed = parseChatBody(raw);
-      const inputTokens = await this.countPrompt(parsed.messages);
+      const key = messagesKey(parsed.messages); // hashed once: token cache and answer both use it
+      const inputTokens = await this.countPrompt(parsed.messages, key);
       // Emulated time starts after tokenization: the emulator's own CPU time is not the GPU's.
       const started = this.clock.now();
       if (inputTokens > this.o.maxInputTokens) {
@@ -295,7 +296,7 @@ class Emulator {
 
       const force = fault === "truncated" || fault === "invalid_json" ? fault : undefined;
       const answer = composeAnswer(
-        { messages: parsed.messages, ...(parsed.grammar ? { grammar: parsed.grammar } : {}) },
+        { messages: parsed.messages, messagesKey: key, ...(parsed.grammar ? { grammar: parsed.grammar } : {}) },
         { invalidJsonRate: this.o.invalidJsonRate, ...(force ? { force } : {}) },
       );
       const { text, finishReason, completionTokens } = applyMaxTokens(answer, maxNew);
@@ -378,8 +379,7 @@ class Emulator {
     }
   }
 
-  private async countPrompt(messages: ChatMessage[]): Promise<number> {
-    const key = messagesKey(messages);
+  private async countPrompt(messages: ChatMessage[], key: string): Promise<number> {
     const hit = this.tokenCache.get(key);
     if (hit !== undefined) return hit;
     const counter = this.o.countTokens ?? (await loadDefaultCounter(this.o.log));
