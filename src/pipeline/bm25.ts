@@ -49,19 +49,22 @@ function termCounts(tokens: string[]): Map<string, number> {
 
 /** The top `k` documents with a positive score, best first. */
 export function search(index: Bm25Index, query: string, k: number, params: Bm25Params = DEFAULT_BM25): Bm25Hit[] {
-  const terms = [...new Set(tokenize(query))];
   const n = index.docs.length;
+  // Query terms found in the corpus, each with its IDF (computed once per query, not once per document).
+  // The "+1" form of IDF keeps terms present in most documents slightly positive instead of negative.
+  const terms: { term: string; idf: number }[] = [];
+  for (const term of new Set(tokenize(query))) {
+    const df = index.df.get(term) ?? 0;
+    if (df > 0) terms.push({ term, idf: Math.log(1 + (n - df + 0.5) / (df + 0.5)) });
+  }
   const hits: Bm25Hit[] = [];
+  if (terms.length === 0) return hits;
   index.docs.forEach((counts, i) => {
     let score = 0;
-    const len = index.lengths[i] ?? 0;
-    for (const term of terms) {
+    const norm = index.avgLength > 0 ? (index.lengths[i] ?? 0) / index.avgLength : 1;
+    for (const { term, idf } of terms) {
       const tf = counts.get(term);
       if (!tf) continue;
-      const df = index.df.get(term) ?? 0;
-      // The "+1" form of IDF keeps terms present in most documents slightly positive instead of negative.
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      const norm = index.avgLength > 0 ? len / index.avgLength : 1;
       score += (idf * tf * (params.k1 + 1)) / (tf + params.k1 * (1 - params.b + params.b * norm));
     }
     if (score > 0) hits.push({ index: i, score });
