@@ -3,7 +3,7 @@
 // loaded journals/legacy reports, returns data; command.ts does the I/O.
 
 import type { Journal } from "../journal/read.js";
-import { tokenStats } from "../report/summary.js";
+import { accuracyTally, tokenStats } from "../report/summary.js";
 import { pairedBootstrapDelta, mcnemarExact, twoProportionZ } from "../stats/paired.js";
 import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
@@ -97,13 +97,14 @@ function errorCases(side: "base" | "cand", cases: readonly NormCase[]): ErrorCas
 function strata(base: readonly NormCase[], cand: readonly NormCase[]): StratumDelta[] {
   const out: StratumDelta[] = [];
   for (const dimension of ["question_type", "usmle_step"] as const) {
-    const names = [...new Set([...base, ...cand].map((c) => c[dimension]))].sort();
-    for (const stratum of names) {
-      const b = base.filter((c) => c[dimension] === stratum);
-      const c = cand.filter((x) => x[dimension] === stratum);
-      const ab = b.length ? b.filter(isCorrect).length / b.length : null;
-      const ac = c.length ? c.filter(isCorrect).length / c.length : null;
-      out.push({ dimension, stratum, n_base: b.length, n_cand: c.length, base: ab, cand: ac, delta_pts: ab !== null && ac !== null ? pts(ac - ab) : null });
+    const tb = accuracyTally(base, (c) => c[dimension]);
+    const tc = accuracyTally(cand, (c) => c[dimension]);
+    for (const stratum of [...new Set([...tb.keys(), ...tc.keys()])].sort()) {
+      const [kb, nb] = tb.get(stratum) ?? [0, 0];
+      const [kc, nc] = tc.get(stratum) ?? [0, 0];
+      const ab = nb ? kb / nb : null;
+      const ac = nc ? kc / nc : null;
+      out.push({ dimension, stratum, n_base: nb, n_cand: nc, base: ab, cand: ac, delta_pts: ab !== null && ac !== null ? pts(ac - ab) : null });
     }
   }
   return out;

@@ -9,7 +9,7 @@ import { QUESTION_TYPES } from "../scoring/question-type.js";
 import { USMLE_STEPS } from "../scoring/strata.js";
 import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
-import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type StepId, type StepRecord } from "../types.js";
+import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type Outcome, type StepId, type StepRecord } from "../types.js";
 import { caseLabels } from "./format.js";
 import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
 
@@ -109,17 +109,11 @@ function armSummary(
   hourlyUsd: number | null,
 ): ArmSummary {
   const outcomes = { correct: 0, wrong: 0, unparseable: 0, error: 0 };
-  const byType = new Map<string, [k: number, n: number]>();
-  const byStep = new Map<string, [k: number, n: number]>();
   const caseFailures: string[] = [];
   let recordedSampled = 0;
   let retries = 0;
   for (const r of cases) {
     outcomes[r.outcome]++;
-    const ok = r.outcome === "correct" ? 1 : 0;
-    const labels = caseLabels(r);
-    tally(byType, labels.question_type, ok);
-    tally(byStep, labels.usmle_step, ok);
     if (r.outcome === "error") caseFailures.push(r.error_class ?? "unknown");
     if (r.outcome === "unparseable") caseFailures.push(r.error_class ?? "parse_failed");
     if (sampled.has(r.case_id)) recordedSampled++;
@@ -137,7 +131,10 @@ function armSummary(
     n_pending: Math.max(0, sampled.size - recordedSampled),
     accuracy: { all: wilson(outcomes.correct, n), answered: wilson(outcomes.correct, outcomes.correct + outcomes.wrong) },
     outcomes,
-    strata: { question_type: strata(QUESTION_TYPES, byType), usmle_step: strata(USMLE_STEPS, byStep) },
+    strata: {
+      question_type: strata(QUESTION_TYPES, accuracyTally(cases, (r) => caseLabels(r).question_type)),
+      usmle_step: strata(USMLE_STEPS, accuracyTally(cases, (r) => caseLabels(r).usmle_step)),
+    },
     diagnostic: arm === "pipeline" ? diagnostic(cases) : null,
     latency: {
       case_ms: describe(cases.map((r) => r.latency_ms)),
@@ -169,11 +166,19 @@ function armSummary(
   };
 }
 
-function tally(map: Map<string, [number, number]>, key: string, ok: number): void {
-  const t = map.get(key) ?? [0, 0];
-  t[0] += ok;
-  t[1] += 1;
-  map.set(key, t);
+/** [correct, n] per key in one pass: the per-stratum counts of the report and of the diff. */
+export function accuracyTally<T extends { outcome: Outcome }>(items: readonly T[], key: (x: T) => string): Map<string, [k: number, n: number]> {
+  const out = new Map<string, [k: number, n: number]>();
+  for (const x of items) {
+    const k = key(x);
+    const t = out.get(k);
+    const ok = x.outcome === "correct" ? 1 : 0;
+    if (t) {
+      t[0] += ok;
+      t[1] += 1;
+    } else out.set(k, [ok, 1]);
+  }
+  return out;
 }
 
 /** Every key in its fixed order (n = 0 included, so runs line up when compared). */
