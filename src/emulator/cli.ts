@@ -2,24 +2,26 @@
 // serves until SIGINT/SIGTERM (`run-validation emulator`).
 import type { Options } from "yargs";
 import { parseFaultSpec } from "./faults.js";
-import { FAULT_KINDS, type EmulatorOptions, type LatencyProfile } from "./options.js";
+import { DEFAULT_EMULATOR_OPTIONS as D, FAULT_KINDS, type EmulatorOptions, type LatencyProfile } from "./options.js";
 import { startEmulator, type EmulatorHandle } from "./server.js";
 
+// TGI-shaped defaults come from DEFAULT_EMULATOR_OPTIONS; port and latency differ on purpose (a served
+// emulator listens on 8080 and is timed like the real GPU; the embedded one is ephemeral and instant).
 export const emulatorYargsOptions = {
   port: { type: "number", default: 8080, describe: "Port on 127.0.0.1 (0 = ephemeral)" },
-  "time-scale": { type: "number", default: 1, describe: "Emulated seconds per real second" },
+  "time-scale": { type: "number", default: D.timeScale, describe: "Emulated seconds per real second" },
   latency: { type: "string", choices: ["none", "a100"], default: "a100", describe: "Latency model: none, or MedGemma 27B bf16 on 1× A100 80 GB" },
-  "max-concurrent": { type: "number", default: 128, describe: "TGI --max-concurrent-requests (beyond → 429)" },
-  "max-input-tokens": { type: "number", default: 12288, describe: "TGI --max-input-tokens" },
-  "max-total-tokens": { type: "number", default: 16384, describe: "TGI --max-total-tokens" },
-  "idle-timeout": { type: "number", default: 0, describe: "Scale to zero after this many idle emulated seconds (0 = never)" },
-  "cold-start": { type: "number", default: 600, describe: "Emulated seconds a replica takes to start from zero" },
-  "start-cold": { type: "boolean", default: false, describe: "Start scaled to zero" },
-  "fault-rate": { type: "number", default: 0, describe: "Share of requests failing with 500/502/504/424/reset" },
+  "max-concurrent": { type: "number", default: D.maxConcurrentRequests, describe: "TGI --max-concurrent-requests (beyond → 429)" },
+  "max-input-tokens": { type: "number", default: D.maxInputTokens, describe: "TGI --max-input-tokens" },
+  "max-total-tokens": { type: "number", default: D.maxTotalTokens, describe: "TGI --max-total-tokens" },
+  "idle-timeout": { type: "number", default: D.idleTimeoutS, describe: "Scale to zero after this many idle emulated seconds (0 = never)" },
+  "cold-start": { type: "number", default: D.coldStartS, describe: "Emulated seconds a replica takes to start from zero" },
+  "start-cold": { type: "boolean", default: D.startCold, describe: "Start scaled to zero" },
+  "fault-rate": { type: "number", default: D.faultRate, describe: `Share of requests failing with ${D.faultKinds.join("/")}` },
   faults: { type: "string", describe: `Per-kind fault shares, e.g. "500:0.02,reset:0.01" (kinds: ${FAULT_KINDS.join(", ")})` },
   "fault-seed": { type: "string", default: "0", describe: "Seed of the deterministic fault sequence" },
-  "invalid-json-rate": { type: "number", default: 0, describe: "Share of JSON answers broken on purpose" },
-  "overload-rate": { type: "number", default: 0, describe: "Share of requests answered 429" },
+  "invalid-json-rate": { type: "number", default: D.invalidJsonRate, describe: "Share of JSON answers broken on purpose" },
+  "overload-rate": { type: "number", default: D.overloadRate, describe: "Share of requests answered 429" },
   "require-token": { type: "string", describe: "Require Authorization: Bearer <token> (401 otherwise)" },
 } as const satisfies Record<string, Options>;
 
