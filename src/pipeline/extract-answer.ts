@@ -28,6 +28,9 @@ const FILLER =
 const HEDGE =
   /^[\s*_]*(?:\(\s*)?(?:,\s*(?:(?:or|and)\b)?|\/|\band\/or\b|\bor\b|\band\b|\bnor\b|\bvs\b\.?|\bversus\b)[\s*_]*(?:(?:possibly|maybe|perhaps|also|even|option|choice)\s+)*/i;
 
+/** A question mark right after a stated letter (closing markup or bracket allowed): "B?", "**C?**", "(D)?". */
+const QUERIED = /^[*_"'`)\]]*\?/;
+
 /** Words that may follow a bare letter ("B because …"); after "A", any other word means the article. */
 const CONNECTORS = new Set(["because", "since", "as", "which", "given", "due", "based", "for", "is", "was", "being"]);
 
@@ -95,6 +98,8 @@ function readStatedLetter(s: string): Decision | null {
   }
   const tok = readLetterToken(rest);
   if (tok === null) return null;
+  // "Answer: B?" is a guess offered for confirmation, not a choice.
+  if (QUERIED.test(rest.slice(tok.end))) return { kind: "ambiguous" };
   // A hedge follows the letter directly ("B or D", "A, B or C", "A (or possibly C)", "B/C"); a letter later in
   // the clause ("D, because B and C are wrong") is reasoning, not a second answer.
   let after = rest.slice(tok.end);
