@@ -83,6 +83,9 @@ export function endpointRoot(baseUrl: string): string {
 }
 
 const INFO_TIMEOUT_MS = 10_000;
+
+/** Headers for our own GETs (/info, /health); the openai SDK sets its own on chat calls. */
+const authHeaders = (apiKey: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
 /** Network + proxy overhead tolerated before the gap to TGI's x-total-time counts as a scale-up hold. */
 const HELD_SLACK_MS = 2_000;
 
@@ -94,7 +97,7 @@ export async function fetchEndpointInfo(
 ): Promise<EndpointInfo | null> {
   try {
     const res = await fetchImpl(`${endpointRoot(baseUrl)}/info`, {
-      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+      headers: authHeaders(apiKey),
       signal: AbortSignal.timeout(INFO_TIMEOUT_MS),
     });
     if (!res.ok) {
@@ -158,6 +161,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
     }
   };
   const clean = (s: string): string => redact(s, apiKey);
+  const probeHeaders = authHeaders(apiKey);
 
   const openai = new OpenAI({
     baseURL: opts.baseUrl,
@@ -173,7 +177,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
     const probeTimeout = Math.min(requestTimeoutMs, 60_000);
     try {
       const res = await fetchImpl(`${root}/health`, {
-        headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+        headers: probeHeaders,
         signal: AbortSignal.any([signal, AbortSignal.timeout(probeTimeout)]),
       });
       await res.body?.cancel();
