@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, describe, expect, it } from "vitest";
+import { diffRuns } from "../src/diff/diff.js";
 import { readJournal } from "../src/journal/read.js";
 import { reportCommand } from "../src/report/command.js";
 import { renderSummaryTables } from "../src/report/console.js";
@@ -114,6 +115,22 @@ describe("summarize (hand-computed fixture)", () => {
     // Without events: max(finished_at) − min(started_at).
     expect(runTime({ events: [], cases })).toMatchObject({ wall_time_ms: (69 * 60 + 50) * 1000, wall_time_source: "cases" });
     expect(runTime({ events: [], cases: [] })).toMatchObject({ wall_time_ms: 0, wall_time_source: "none" });
+  });
+
+  it("counts superseded case lines as signs of life, so report and diff agree on wall time", () => {
+    // Session 1 is killed after an errored attempt (finished 10:10); session 2 re-runs the case and ends cleanly.
+    const run1 = makeRun({ config: { ...run.config, mode: "direct" }, sampled_ids: [caseId(0)] });
+    const at = (hm: string) => `2025-01-01T${hm}:00.000Z`;
+    const first = makeCase({ case_id: caseId(0), arm: "direct", outcome: "error", error_class: "timeout", started_at: at("10:00"), finished_at: at("10:10") });
+    const again = makeCase({ case_id: caseId(0), arm: "direct", outcome: "correct", started_at: at("10:31"), finished_at: at("10:35") });
+    const ev = [
+      { t: at("10:00"), type: "run_start" as const, session: 1, pending: 1 },
+      { t: at("10:30"), type: "run_start" as const, session: 2, pending: 1 },
+      { t: at("10:40"), type: "run_end" as const, session: 2, status: "completed" as const },
+    ];
+    const j = { dir: "/x", run: run1, cases: [again], allCaseLines: [first, again], events: ev, tornCasesLine: false };
+    expect(summarize(j).time).toMatchObject({ wall_time_ms: 20 * 60_000, wall_time_source: "events", sessions: 2 });
+    expect(diffRuns(j, j).cost!.base.wall_s).toBe(20 * 60);
   });
 
   it("tokens per case and per step", () => {

@@ -28,7 +28,8 @@ const MS_PER_HOUR = 3_600_000;
 export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summary {
   const { run } = journal;
   const cost = mergeCost(run.cost, opts.cost);
-  const time = runTime(journal);
+  // Every case line is a sign of life, superseded ones too (diff passes the same lines): report and diff agree.
+  const time = runTime({ events: journal.events, cases: journal.allCaseLines });
   const byArm = new Map<Arm, CaseRecord[]>();
   for (const rec of journal.cases) {
     const list = byArm.get(rec.arm) ?? [];
