@@ -211,7 +211,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
       });
 
   const describe = (err: unknown, aborted: "timeout" | null): Failure => {
-    if (aborted === "timeout") return { cls: "timeout", message: `no answer within ${requestTimeoutMs} ms`, cold: false };
+    if (aborted === "timeout") return { cls: "timeout", message: `no answer within ${attemptTimeoutMs} ms`, cold: false };
     if (err instanceof APIError && typeof err.status === "number") {
       const status = err.status;
       const cls = classifyThrown(err);
