@@ -179,6 +179,13 @@ describe("latency, tokens, cost, errors", () => {
     expect(r.cost!.base.per_case).toBeCloseTo((3.6 * 50) / 3600 / 50, 12);
     expect(r.cost!.delta_per_case).toBeCloseTo((3.6 * 50) / 3600 / 50, 12); // double the price
   });
+  it("adds token prices to the hourly cost, a missing price counting as free (the report's rule)", () => {
+    const priced = { ...slow, run: { ...slow.run, cost: { per_hour: 7.2, per_mtok_in: 2, per_mtok_out: null } } };
+    // 50 cases × 800 prompt tokens at $2/Mtok; completion tokens unpriced.
+    expect(diffRuns(base, priced).cost!.cand.per_case).toBeCloseTo(((7.2 * 50) / 3600 + (50 * 800 * 2) / 1e6) / 50, 12);
+    const unpriced = { ...slow, run: { ...slow.run, cost: { per_hour: 7.2, per_mtok_in: null, per_mtok_out: null } } };
+    expect(diffRuns(base, unpriced).cost!.cand.per_case).toBeCloseTo((7.2 * 50) / 3600 / 50, 12);
+  });
 });
 
 describe("wallSeconds", () => {

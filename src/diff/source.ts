@@ -3,6 +3,7 @@
 import { wallTime } from "../journal/wall-time.js";
 import type { Journal } from "../journal/read.js";
 import type { RunEvent } from "../journal/events.js";
+import { tokenCost } from "../report/summary.js";
 import { questionType } from "../scoring/question-type.js";
 import { usmleStep } from "../scoring/strata.js";
 import type { Arm, CaseRecord, ErrorClass, Outcome, RunJson } from "../types.js";
@@ -115,11 +116,17 @@ function journalCost(j: Journal): CostSide {
   const perHour = cost?.per_hour ?? null;
   let total: number | null = null;
   if (perHour !== null && wall) total = (perHour * wall.s) / 3600;
-  // Token prices, when set, add to the endpoint-hour cost; every attempt (superseded lines too) was paid for.
-  if (cost && (cost.per_mtok_in !== null || cost.per_mtok_out !== null)) {
-    let tok = 0;
-    for (const c of j.allCaseLines) tok += (c.tokens.prompt * (cost.per_mtok_in ?? 0) + c.tokens.completion * (cost.per_mtok_out ?? 0)) / 1e6;
-    total = (total ?? 0) + tok;
+  // Token prices, when set, add to the endpoint-hour cost (the report's pricing rule); every attempt
+  // (superseded lines too) was paid for.
+  if (cost) {
+    let prompt = 0;
+    let completion = 0;
+    for (const c of j.allCaseLines) {
+      prompt += c.tokens.prompt;
+      completion += c.tokens.completion;
+    }
+    const tok = tokenCost(prompt, completion, cost);
+    if (tok !== null) total = (total ?? 0) + tok;
   }
   return {
     per_hour: perHour,
