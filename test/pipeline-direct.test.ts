@@ -38,6 +38,21 @@ describe("runDirect", () => {
     expect(await runDirect(CASE, new FakeClient(), options({ raw: false }))).not.toHaveProperty("raw");
   });
 
+  it("records a client that throws a non-EndpointError as an 'unknown' error at no cost", async () => {
+    const client = { chat: () => Promise.reject(new TypeError("broken client")) };
+    expect(await runDirect(CASE, client, options())).toEqual({
+      outcome: "error",
+      answer: null,
+      latency_ms: 0,
+      cold_ms: 0,
+      tokens: { prompt: 0, completion: 0 },
+      calls: 1,
+      attempts: 0,
+      error_class: "unknown",
+      error: "broken client",
+    });
+  });
+
   it.each<ErrorClass>(["auth", "cold_start_timeout", "cancelled"])("re-throws %s", async (cls) => {
     const p = runDirect(CASE, new FakeClient({ direct: [cls] }), options());
     await expect(p).rejects.toBeInstanceOf(EndpointError);

@@ -12,6 +12,15 @@ export const SYSTEM_PROMPT =
   "You are a clinical decision support assistant for physicians. Analyse the case carefully and accurately, " +
   "use only the facts given plus established medical knowledge, and return exactly the output format requested.";
 
+/** The cost of no model call: a cancellation before the call, or a client that failed without stats. */
+export const NO_CALL_STATS: Readonly<CallStats> = Object.freeze({
+  latency_ms: 0,
+  cold_ms: 0,
+  tokens: Object.freeze({ prompt: 0, completion: 0 }),
+  finish_reason: null,
+  attempts: 0,
+});
+
 /** Classes that end the case (or the run) instead of being recorded as a step failure. */
 const FATAL: ReadonlySet<ErrorClass> = new Set(["auth", "cold_start_timeout", "cancelled"]);
 

@@ -4,7 +4,7 @@
 import { EndpointError, type ModelClient } from "../endpoint/types.js";
 import { STEP_IDS, type Case, type StepId, type StepRecord } from "../types.js";
 import { compactJson, condenseReport, unavailable } from "./format.js";
-import { skippedRecord, type StepContext, type StepResult } from "./model-step.js";
+import { NO_CALL_STATS, skippedRecord, type StepContext, type StepResult } from "./model-step.js";
 import { splitStem } from "./stem.js";
 import { runAnswer } from "./steps/answer/step.js";
 import { runConflicts } from "./steps/conflicts/step.js";
@@ -20,10 +20,7 @@ export { runDirect } from "./direct/run.js";
 export { loadGuidelines } from "./guidelines-file.js";
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    const stats = { latency_ms: 0, cold_ms: 0, tokens: { prompt: 0, completion: 0 }, finish_reason: null, attempts: 0 };
-    throw new EndpointError("cancelled", "cancelled", stats);
-  }
+  if (signal?.aborted) throw new EndpointError("cancelled", "cancelled", { ...NO_CALL_STATS, tokens: { ...NO_CALL_STATS.tokens } });
 }
 
 /** Text standing in for an upstream output in a later template. */

@@ -4,11 +4,9 @@ import type { Case } from "../../types.js";
 import { EndpointError, type ModelClient } from "../../endpoint/types.js";
 import { extractAnswer } from "../extract-answer.js";
 import { caseLetters, formatOptions } from "../format.js";
-import { isFatal } from "../model-step.js";
+import { isFatal, NO_CALL_STATS } from "../model-step.js";
 import { renderTemplate } from "../prompts.js";
 import type { ArmResult, PipelineOptions } from "../types.js";
-
-const ZERO_COST = { latency_ms: 0, cold_ms: 0, tokens: { prompt: 0, completion: 0 }, attempts: 0 };
 
 export function directRequestText(c: Case, template: string): string {
   return renderTemplate(template, { question: c.question.trim(), options: formatOptions(c) });
@@ -38,22 +36,21 @@ export async function runDirect(c: Case, client: ModelClient, opts: PipelineOpti
     return result;
   } catch (err) {
     if (isFatal(err)) throw err;
-    if (!(err instanceof EndpointError)) {
-      // Same rule as the pipeline: a contract-breaking client error is recorded, not allowed to end the run.
-      const error = err instanceof Error ? err.message : String(err);
-      return { ...ZERO_COST, outcome: "error", answer: null, calls: 1, error_class: "unknown", error };
-    }
+    // Same rule as the pipeline: a contract-breaking client error (not an EndpointError) is recorded as
+    // "unknown" at no cost, not allowed to end the run.
+    const e = err instanceof EndpointError ? err : null;
+    const s = e?.stats ?? NO_CALL_STATS;
     return {
       outcome: "error",
       answer: null,
-      latency_ms: err.stats.latency_ms,
-      cold_ms: err.stats.cold_ms,
-      tokens: { ...err.stats.tokens },
+      latency_ms: s.latency_ms,
+      cold_ms: s.cold_ms,
+      tokens: { ...s.tokens },
       calls: 1,
-      attempts: err.stats.attempts,
-      ...(err.status !== undefined ? { status: err.status } : {}),
-      error_class: err.errorClass,
-      error: err.message,
+      attempts: s.attempts,
+      ...(e?.status !== undefined ? { status: e.status } : {}),
+      error_class: e?.errorClass ?? "unknown",
+      error: e !== null ? e.message : err instanceof Error ? err.message : String(err),
     };
   }
 }
