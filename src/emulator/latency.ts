@@ -95,9 +95,6 @@ export class GpuScheduler {
   get running(): number {
     return this.active.length;
   }
-  get reservedTokens(): number {
-    return this.reserved;
-  }
 
   /** Resolves when the request's last token is out, or with null if `signal` aborts first. */
   run(inputTokens: number, outputTokens: number, reserveTokens: number, signal?: AbortSignal): Promise<JobTiming | null> {

@@ -51,10 +51,6 @@ export class ColdStartGate {
     this.now = opts.now ?? (() => performance.now());
   }
 
-  get isOpen(): boolean {
-    return this.cycle === null;
-  }
-
   /** Close the gate (no-op if already closed) and start the single prober. */
   trip(reason: string): Promise<void> {
     if (this.cycle) return this.cycle;
