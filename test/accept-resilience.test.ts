@@ -52,7 +52,8 @@ describe("cold start mid-run", () => {
   it("a 10-emulated-minute cold start in the middle of a 50-case pipeline run: 0 errored, cold time reported", async () => {
     const e = await emulator({ coldStartS: 600 });
     const out = tempDir("rv-cold-");
-    const run = runCli(baseArgs(e.url, out, ["--max-cases", "50", "--mode", "pipeline", "--concurrency", "4"]));
+    // --cold-start-timeout 3600 s (3.6 s real at ×1000) leaves room for a loaded CI machine; the cold start is 600 s.
+    const run = runCli(baseArgs(e.url, out, ["--max-cases", "50", "--mode", "pipeline", "--concurrency", "4", "--cold-start-timeout", "3600"]));
     await when(() => e.stats().total >= 120);
     e.goCold();
     const res = await run;
