@@ -3,12 +3,13 @@
 
 import { stat } from "node:fs/promises";
 import { writeFileAtomic } from "../journal/atomic.js";
-import { readJournal, type Journal } from "../journal/read.js";
+import { readJournal } from "../journal/read.js";
 import type { Arm } from "../types.js";
 import { diffArms, diffRuns } from "./diff.js";
 import { gate } from "./gate.js";
-import { LegacyFormatError, readLegacy, type LegacyReport } from "./legacy.js";
+import { LegacyFormatError, readLegacy } from "./legacy.js";
 import { renderDiffConsole, renderDiffMarkdown } from "./render.js";
+import { isLegacy, type Source } from "./source.js";
 import { DiffInputError, type DiffResult } from "./types.js";
 
 export interface DiffCommandOptions {
@@ -44,7 +45,7 @@ export function parseArms(s: string | undefined): Arm[] | undefined {
 }
 
 /** A directory is a run (journal); a file is a legacy result JSON or checkpoint JSONL. */
-export async function loadSource(path: string): Promise<Journal | LegacyReport> {
+export async function loadSource(path: string): Promise<Source> {
   let st;
   try {
     st = await stat(path);
@@ -72,8 +73,8 @@ export async function diffCommand(base: string, cand: string | null, opts: DiffC
         throw new DiffInputError("diff with one run compares its two arms: pass --arms direct,pipeline (base arm first)");
       }
       const src = await loadSource(base);
-      if ((src as LegacyReport).kind === "legacy") throw new DiffInputError(`${base}: a legacy report has a single arm; give a run directory`);
-      result = diffArms(src as Journal, arms[0]!, arms[1]!, diffOpts);
+      if (isLegacy(src)) throw new DiffInputError(`${base}: a legacy report has a single arm; give a run directory`);
+      result = diffArms(src, arms[0]!, arms[1]!, diffOpts);
     } else {
       const [b, c] = await Promise.all([loadSource(base), loadSource(cand)]);
       result = diffRuns(b, c, { ...diffOpts, strict: opts.strict ?? false, ...(arms ? { arms } : {}) });
