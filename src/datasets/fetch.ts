@@ -5,8 +5,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { hashTap } from "./load.js";
 
 export const MEDQA_SHA256 = "2e51d17d47099a72c4eea6b6a3307de71360333e0c99beb1d53d7a42834cacc4";
 export const MEDQA_URL =
@@ -72,14 +73,8 @@ export async function fetchMedqa(opts: FetchMedqaOptions): Promise<string> {
   }
 
   const hash = createHash("sha256");
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
   try {
-    await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), tap, createWriteStream(tmp));
+    await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), hashTap(hash), createWriteStream(tmp));
   } catch (err) {
     await rm(tmp, { force: true });
     throw new FetchError(`cannot download MedQA: transfer from ${url} failed (offline?) [${reason(err)}]; ${OFFLINE_HINT}`, "offline");

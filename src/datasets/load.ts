@@ -123,16 +123,20 @@ async function assertReadableFile(file: string): Promise<void> {
   }
 }
 
-/** The file's bytes, with each chunk also fed to `hash` on the way through. */
-function hashedStream(file: string, hash: Hash): Readable {
-  const tap = new Transform({
+/** A pass-through stream that feeds every chunk to `hash` on the way (sha256 while reading or downloading). */
+export function hashTap(hash: Hash): Transform {
+  return new Transform({
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
       done(null, chunk);
     },
   });
-  // pipeline (not .pipe) so a read error surfaces on `tap`, which the reader iterates.
-  return pipeline(createReadStream(file), tap, () => {});
+}
+
+/** The file's bytes, with each chunk also fed to `hash` on the way through. */
+function hashedStream(file: string, hash: Hash): Readable {
+  // pipeline (not .pipe) so a read error surfaces on the tap, which the reader iterates.
+  return pipeline(createReadStream(file), hashTap(hash), () => {});
 }
 
 /** Lines with true 1-based numbers (CRLF tolerated, leading BOM dropped). */
