@@ -1,4 +1,5 @@
-// Number formatting shared by the Markdown, console and HTML reports (one look everywhere).
+// Shared by the Markdown, console, HTML, CSV and JUnit outputs: number formatting (one look everywhere), the stable
+// case order, and the cached per-case labels (strata, diagnostic hit).
 import { scoreDiagnostic, type DiagnosticHit } from "../scoring/diagnostic.js";
 import { questionType, type QuestionType } from "../scoring/question-type.js";
 import { usmleStep, type UsmleStep } from "../scoring/strata.js";

@@ -121,7 +121,7 @@ export const SummarySchema = z.object({
   emulator: z.boolean(),
   journal: z.object({ case_lines: int, superseded_lines: int, torn_cases_line: z.boolean() }),
   time: z.object({
-    /** Run wall time: sum of run_start→run_end per session from events, else max(finished_at) − min(started_at). */
+    /** Run wall time (journal/wall-time.ts): union of the sessions' run_start→run_end intervals, else max(finished_at) − min(started_at). */
     wall_time_ms: num,
     wall_time_source: z.enum(["events", "cases", "none"]),
     sessions: int,

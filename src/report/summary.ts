@@ -1,6 +1,7 @@
 // summary.json: everything a report shows, derived from the journal alone (run.json + cases.jsonl + events.jsonl),
 // so an old run can be re-reported after a scoring fix without the endpoint. Pure: same journal → same summary
-// apart from `generated_at`. One pass over the cases per arm; no quadratic work.
+// apart from `generated_at`. A few linear passes over the cases per arm (per-case scoring cached by
+// format.caseLabels); no quadratic work.
 import { wallTime } from "../journal/wall-time.js";
 import type { Journal } from "../journal/read.js";
 import type { RunEvent } from "../journal/events.js";
