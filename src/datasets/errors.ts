@@ -23,6 +23,16 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** The value at a (zod issue) path, for the `got` part of a message; undefined when the path leaves the value. */
+export function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = value;
+  for (const key of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
 /** `<file>:<line>: field "<field>": expected <expected>, got <got>`; line 0 means "the file as a whole". */
 export function formatIssue(issue: DataIssue): string {
   const where = issue.line > 0 ? `${issue.file}:${issue.line}` : issue.file;

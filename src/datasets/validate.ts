@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { LETTERS, type Letter } from "../types.js";
-import { describeValue } from "./errors.js";
+import { describeValue, valueAt } from "./errors.js";
 
 /** A record that passed validation; the loader adds id, index, line and content_hash. */
 export interface ValidRecord {
@@ -42,16 +42,6 @@ const RecordShape = z.object(
 
 function isLetter(key: string): key is Letter {
   return (LETTERS as readonly string[]).includes(key);
-}
-
-/** Value at a zod issue path, for the `got` part of the message. */
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = raw;
-  for (const key of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key];
-  }
-  return cur;
 }
 
 function fail(field: string, expected: string, got: unknown): Validation {

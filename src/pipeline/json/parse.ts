@@ -1,7 +1,7 @@
 // Model response → schema-valid value: extract → JSON.parse → (repair) → coerce → zod. The error message is
 // short and concrete because the pipeline quotes it back to the model in a re-ask.
 import type { z } from "zod";
-import { truncate } from "../../datasets/errors.js";
+import { truncate, valueAt } from "../../datasets/errors.js";
 import { coerceToSchema, isNonTrivial } from "./coerce.js";
 import { extractJson } from "./extract.js";
 import { repairJson } from "./repair.js";
@@ -63,15 +63,6 @@ function formatPath(path: readonly PropertyKey[]): string {
   let s = "";
   for (const p of path) s += typeof p === "number" ? `[${p}]` : s ? `.${String(p)}` : String(p);
   return s;
-}
-
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let v = value;
-  for (const p of path) {
-    if (typeof v !== "object" || v === null) return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
 }
 
 function gotText(value: unknown, path: readonly PropertyKey[]): string {
