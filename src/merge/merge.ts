@@ -122,7 +122,7 @@ export function mergeRuns(journals: readonly Journal[], runId: string, now: Date
       source_run_id: j.run.run_id,
       note: `events of shard ${shard.k}/${shard.n} (${j.run.run_id}); shards may have run in parallel, so sessions can overlap in time`,
     });
-    events.push(...j.events);
+    for (const e of j.events) events.push(e); // not push(...): spreading >~120k events overflows the stack
   }
 
   const base = first.run;
