@@ -4,8 +4,7 @@ import { wallTime } from "../journal/wall-time.js";
 import type { Journal } from "../journal/read.js";
 import type { RunEvent } from "../journal/events.js";
 import { tokenCost } from "../report/summary.js";
-import { questionType } from "../scoring/question-type.js";
-import { usmleStep } from "../scoring/strata.js";
+import { caseStrata } from "../scoring/strata.js";
 import type { Arm, CaseRecord, ErrorClass, Outcome, RunJson } from "../types.js";
 import { STEP_IDS } from "../types.js";
 import { legacyLabel, type LegacyReport } from "./legacy.js";
@@ -64,8 +63,7 @@ function normRecord(r: CaseRecord): NormCase {
     answer: r.answer,
     correct_answer: r.correct_answer,
     stem: r.stem ?? "",
-    question_type: questionType(r.stem ?? ""),
-    usmle_step: usmleStep(r.meta_info),
+    ...caseStrata(r),
     latency_ms: r.latency_ms,
     tokens: r.tokens,
     steps,

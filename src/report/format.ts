@@ -1,8 +1,8 @@
 // Shared by the Markdown, console, HTML, CSV and JUnit outputs: number formatting (one look everywhere), the stable
 // case order, and the cached per-case labels (strata, diagnostic hit).
 import { scoreDiagnostic, type DiagnosticHit } from "../scoring/diagnostic.js";
-import { questionType, type QuestionType } from "../scoring/question-type.js";
-import { usmleStep, type UsmleStep } from "../scoring/strata.js";
+import type { QuestionType } from "../scoring/question-type.js";
+import { caseStrata, type UsmleStep } from "../scoring/strata.js";
 import type { Arm, CaseRecord } from "../types.js";
 import type { ProportionJson } from "./summary-schema.js";
 
@@ -64,7 +64,7 @@ const derivedCache = new WeakMap<CaseRecord, CaseDerived>();
 export function caseLabels(r: CaseRecord): CaseDerived {
   let d = derivedCache.get(r);
   if (d === undefined) {
-    d = { question_type: questionType(r.stem), usmle_step: usmleStep(r.meta_info), dx: r.arm === "pipeline" ? scoreDiagnostic(r) : null };
+    d = { ...caseStrata(r), dx: r.arm === "pipeline" ? scoreDiagnostic(r) : null };
     derivedCache.set(r, d);
   }
   return d;
