@@ -421,28 +421,22 @@ class Emulator {
 
   private metrics(res: ServerResponse): void {
     const st = this.stats();
+    const series: Array<[name: string, type: "counter" | "gauge", value: number]> = [
+      ["emulator_in_flight_requests", "gauge", st.inFlight],
+      ["emulator_max_in_flight_requests", "gauge", st.maxInFlight],
+      ["emulator_queue_size", "gauge", st.queued],
+      ["emulator_batch_size", "gauge", st.running],
+      ["emulator_prompt_tokens_total", "counter", st.promptTokens],
+      ["emulator_completion_tokens_total", "counter", st.completionTokens],
+      ["emulator_connection_resets_total", "counter", st.resets],
+      ["emulator_cold_starts_total", "counter", st.coldStarts],
+      ["emulator_replica_ready", "gauge", st.state === "warm" ? 1 : 0],
+    ];
     const lines = [
       "# HELP emulator_requests_total Chat completion responses by HTTP status.",
       "# TYPE emulator_requests_total counter",
       ...Object.entries(st.requests).map(([code, v]) => `emulator_requests_total{status="${code}"} ${v}`),
-      "# TYPE emulator_in_flight_requests gauge",
-      `emulator_in_flight_requests ${st.inFlight}`,
-      "# TYPE emulator_max_in_flight_requests gauge",
-      `emulator_max_in_flight_requests ${st.maxInFlight}`,
-      "# TYPE emulator_queue_size gauge",
-      `emulator_queue_size ${st.queued}`,
-      "# TYPE emulator_batch_size gauge",
-      `emulator_batch_size ${st.running}`,
-      "# TYPE emulator_prompt_tokens_total counter",
-      `emulator_prompt_tokens_total ${st.promptTokens}`,
-      "# TYPE emulator_completion_tokens_total counter",
-      `emulator_completion_tokens_total ${st.completionTokens}`,
-      "# TYPE emulator_connection_resets_total counter",
-      `emulator_connection_resets_total ${st.resets}`,
-      "# TYPE emulator_cold_starts_total counter",
-      `emulator_cold_starts_total ${st.coldStarts}`,
-      "# TYPE emulator_replica_ready gauge",
-      `emulator_replica_ready ${st.state === "warm" ? 1 : 0}`,
+      ...series.flatMap(([name, type, value]) => [`# TYPE ${name} ${type}`, `${name} ${value}`]),
       "",
     ];
     res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
