@@ -81,6 +81,9 @@ describe("overload", () => {
     const dir = onlyRunDir(out);
     expect(cases(dir).filter((r) => r.outcome === "error")).toEqual([]);
     expect(e.stats().status429).toBeGreaterThan(20);
+    // A standalone emulator behind --base-url is still labelled: emulator figures, not MedGemma's.
+    expect(readJson<{ endpoint: { kind: string } }>(join(dir, "run.json")).endpoint.kind).toBe("emulator");
+    expect(res.stderr).toMatch(/is the TGI emulator: these are EMULATOR figures/);
     const limits = readJsonl<{ type: string; limit?: number }>(join(dir, "events.jsonl"))
       .filter((ev) => ev.type === "concurrency")
       .map((ev) => ev.limit!);

@@ -412,6 +412,9 @@ class Emulator {
       version: SYSTEM_FINGERPRINT.split("-")[0],
       sha: SYSTEM_FINGERPRINT.split("-").pop(),
       docker_label: `sha-${SYSTEM_FINGERPRINT.split("-").pop() ?? ""}`,
+      // Not a TGI field (clients ignore unknown ones): lets the harness label runs against a standalone
+      // emulator as emulator figures, never as MedGemma's.
+      emulator: true,
     };
   }
 

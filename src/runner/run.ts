@@ -84,11 +84,12 @@ export async function runValidation(req: RunRequest): Promise<number> {
         "      These are EMULATOR figures (a lexical baseline), not MedGemma's.",
     );
   }
-  const kind = emulator ? "emulator" : "remote";
   try {
     // The Gemma tokenizer takes seconds to load and blocks the event loop: load it before any case is timed.
     if (req.preflight) await (await import("../tokenizer/gemma.js")).warmTokenizer();
     const info = await fetchEndpointInfo(baseUrl, apiKey ?? "", httpFetch);
+    const kind = emulator || info?.emulator === true ? "emulator" : "remote";
+    if (!emulator && kind === "emulator") say(`NOTE: ${redactUrl(baseUrl)} is the TGI emulator: these are EMULATOR figures, not MedGemma's.`);
     const limits = {
       maxInputTokens: req.limits.maxInputTokens ?? info?.max_input_tokens ?? 12288,
       maxTotalTokens: req.limits.maxTotalTokens ?? info?.max_total_tokens ?? 16384,
