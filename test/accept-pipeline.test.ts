@@ -152,7 +152,8 @@ describe("#3 a vignette past 12,288 tokens (in-process emulator, --base-url)", (
     expect(long.res.code, long.res.stderr).toBe(4);
     expect(long.res.stderr).toMatch(/2 of 6 unit\(s\) errored/);
     expect(long.res.stderr).toMatch(/--resume /);
-    expect(long.run.endpoint.kind).toBe("remote");
+    // Reached through --base-url, but the endpoint's /info marks the emulator: labelled as emulator figures.
+    expect(long.run.endpoint.kind).toBe("emulator");
     expect(long.run.endpoint.info?.max_input_tokens).toBe(12288);
     expect(long.lines).toHaveLength(6);
   });
