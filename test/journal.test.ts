@@ -38,24 +38,16 @@ describe("parseJsonl", () => {
 });
 
 describe("JsonlAppender", () => {
-  it("cuts a torn tail before appending, so the next line is not glued onto it", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "journal-"));
-    const p = join(dir, "cases.jsonl");
-    await writeFile(p, '{"n":1}\n{"n":2}\n{"n":');
+  it.each([
+    ["cuts a torn tail before appending, so the next line is not glued onto it", '{"n":1}\n{"n":2}\n{"n":', 3, '{"n":1}\n{"n":2}\n{"n":3}\n'],
+    ["adds the missing newline after a complete last line", '{"n":1}', 2, '{"n":1}\n{"n":2}\n'],
+  ])("%s", async (_name, before, n, after) => {
+    const p = join(await mkdtemp(join(tmpdir(), "journal-")), "cases.jsonl");
+    await writeFile(p, before);
     const app = await JsonlAppender.open(p);
-    await app.append({ n: 3 });
+    await app.append({ n });
     await app.close();
-    expect(await readFile(p, "utf8")).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
-  });
-
-  it("adds the missing newline after a complete last line", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "journal-"));
-    const p = join(dir, "cases.jsonl");
-    await writeFile(p, '{"n":1}');
-    const app = await JsonlAppender.open(p);
-    await app.append({ n: 2 });
-    await app.close();
-    expect(await readFile(p, "utf8")).toBe('{"n":1}\n{"n":2}\n');
+    expect(await readFile(p, "utf8")).toBe(after);
   });
 
   it("serialises concurrent appends into whole lines", async () => {
