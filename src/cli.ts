@@ -9,7 +9,7 @@ const MODES = ["pipeline", "direct", "both"] as const;
 /** Flags of the main job, grouped for --help. */
 function runOptions(y: Argv) {
   return y
-    .option("medqa", { type: "boolean", describe: "Use the MedQA US 4-option test set (cached in datasets/cache, fetched and sha256-checked when missing)", group: "Dataset:" })
+    .option("medqa", { type: "boolean", describe: "Use the MedQA US 4-option test set (shipped with the package, sha256-checked on every load; `fetch medqa` refreshes it)", group: "Dataset:" })
     .option("data", { type: "string", describe: "Dataset file (MedQA JSONL or CSV); with --medqa, the MedQA file to use (else $MEDQA_PATH)", group: "Dataset:" })
     .option("skip-invalid", { type: "boolean", default: false, describe: "Skip malformed records (counted and reported) instead of stopping", group: "Dataset:" })
     .option("max-cases", { type: "number", describe: "Sample this many cases (default: all)", group: "Sampling:" })
@@ -76,7 +76,7 @@ function installSignals(): { signal: AbortSignal; dispose(): void } {
 
 async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
   const { loadEnv, endpointSettings } = await import("./config/env.js");
-  const { resolveMedqaPath } = await import("./datasets/fetch.js");
+  const { resolveMedqa, MEDQA_BUNDLED } = await import("./datasets/fetch.js");
   const { parseShard } = await import("./sampling/sample.js");
   const { runValidation } = await import("./runner/run.js");
   const { UsageError } = await import("./runner/exit-codes.js");
@@ -88,11 +88,17 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
   if (a.delay < 0) throw new UsageError("--delay must be ≥ 0");
   if (a["max-cases"] !== undefined && (!Number.isInteger(a["max-cases"]) || a["max-cases"] < 1)) throw new UsageError("--max-cases must be a whole number ≥ 1");
   if (a["max-error-rate"] < 0 || a["max-error-rate"] > 1) throw new UsageError("--max-error-rate must be between 0 and 1");
-  const dataPath = a.medqa
-    ? resolve(
-        await resolveMedqaPath({ data: a.data ?? null, env, cacheDir: resolve(PACKAGE_ROOT, "datasets", "cache"), allowFetch: true, log: (s) => process.stderr.write(s + "\n") }),
-      )
-    : resolve(a.data!);
+  const medqa = a.medqa
+    ? await resolveMedqa({
+        data: a.data ?? null,
+        env,
+        cacheDir: resolve(PACKAGE_ROOT, "datasets", "cache"),
+        bundledPath: resolve(PACKAGE_ROOT, MEDQA_BUNDLED),
+        allowFetch: true,
+        log: (s) => process.stderr.write(s + "\n"),
+      })
+    : null;
+  const dataPath = resolve(medqa ? medqa.path : a.data!);
   const endpoint = endpointSettings(env, { baseUrl: a["base-url"], apiKey: a["api-key"], model: a.model });
   const { signal, dispose } = installSignals();
   try {
@@ -100,6 +106,7 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
       config: {
         dataset: "",
         data_path: dataPath,
+        data_sha256: medqa?.sha256 ?? null,
         max_cases: a["max-cases"] ?? null,
         seed: a.seed,
         case_ids_file: a["case-ids"] ? resolve(a["case-ids"]) : null,

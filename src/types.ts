@@ -159,6 +159,8 @@ export interface EndpointInfo {
 export interface RunConfig {
   dataset: string;
   data_path: string;
+  /** The sha256 the data must have when it is a known copy (the shipped or cached MedQA), checked on every load. */
+  data_sha256?: string | null;
   max_cases: number | null;
   seed: number;
   case_ids_file: string | null;

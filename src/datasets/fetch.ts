@@ -1,5 +1,5 @@
-// Getting the MedQA test file onto disk: an explicit path wins, else a verified cache, else a verified download.
-// The download is written to a temp file and only renamed into place once its sha256 matches, so the cache
+// Getting the MedQA test file onto disk: an explicit path wins, else a verified cache (`fetch medqa` refreshes
+// it), else the gzipped copy shipped with the package (verified when loaded), else a verified download. The download is written to a temp file and only renamed into place once its sha256 matches, so the cache
 // never holds a partial or altered file under the real name.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
@@ -13,6 +13,8 @@ export const MEDQA_SHA256 = "2e51d17d47099a72c4eea6b6a3307de71360333e0c99beb1d53
 export const MEDQA_URL =
   "https://huggingface.co/datasets/GBaker/MedQA-USMLE-4-options/resolve/main/phrases_no_exclude_test.jsonl";
 export const MEDQA_CACHE_NAME = "us_4options_test.jsonl";
+/** The shipped copy, relative to the package root (see datasets/medqa/README.md: source, licence, sha256). */
+export const MEDQA_BUNDLED = "datasets/medqa/us_4options_test.jsonl.gz";
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** How to proceed without the network; appended to every fetch failure. */
@@ -95,6 +97,8 @@ export async function fetchMedqa(opts: FetchMedqaOptions): Promise<string> {
 }
 
 export interface ResolveMedqaOptions {
+  /** The shipped gzipped copy; used when there is no verified cache, instead of downloading. */
+  bundledPath?: string;
   /** `--data PATH`: used as is (any dataset, not verified). */
   data?: string | null;
   /** Environment; `MEDQA_PATH` is used as is when set and non-empty. */
@@ -109,11 +113,21 @@ export interface ResolveMedqaOptions {
   timeoutMs?: number;
 }
 
-/** Precedence: --data > MEDQA_PATH > verified cache > download (which re-fetches a corrupt cache). */
-export async function resolveMedqaPath(opts: ResolveMedqaOptions): Promise<string> {
-  if (opts.data) return opts.data;
+export interface ResolvedMedqa {
+  path: string;
+  /** The sha256 the file must have when loaded: set for the cache, the shipped copy and a download; null for a user's file. */
+  sha256: string | null;
+  source: "data" | "env" | "cache" | "bundled" | "download";
+}
+
+/**
+ * Precedence: --data > MEDQA_PATH > verified cache > shipped copy > download (which re-fetches a corrupt cache).
+ * A user's file (--data, MEDQA_PATH) is used as is; every other copy is to be checked against the pinned sha256.
+ */
+export async function resolveMedqa(opts: ResolveMedqaOptions): Promise<ResolvedMedqa> {
+  if (opts.data) return { path: opts.data, sha256: null, source: "data" };
   const fromEnv = opts.env.MEDQA_PATH?.trim();
-  if (fromEnv) return fromEnv;
+  if (fromEnv) return { path: fromEnv, sha256: null, source: "env" };
 
   const log = opts.log ?? (() => {});
   const expected = opts.sha256 ?? MEDQA_SHA256;
@@ -121,15 +135,22 @@ export async function resolveMedqaPath(opts: ResolveMedqaOptions): Promise<strin
   let problem = "is not cached";
   if (await isFile(cached)) {
     const actual = await sha256File(cached);
-    if (actual === expected) return cached;
+    if (actual === expected) return { path: cached, sha256: expected, source: "cache" };
     problem = `cache ${cached} is corrupt (sha256 ${actual}, expected ${expected})`;
-    log(`MedQA ${problem}; ${opts.allowFetch ? "downloading it again" : "not downloading (fetch disabled)"}`);
+    const next = opts.bundledPath ? "using the shipped copy" : opts.allowFetch ? "downloading it again" : "not downloading (fetch disabled)";
+    log(`MedQA ${problem}; ${next}`);
   }
+  if (opts.bundledPath && (await isFile(opts.bundledPath))) return { path: opts.bundledPath, sha256: expected, source: "bundled" };
   if (!opts.allowFetch) {
     throw new FetchError(`MedQA test set ${problem} and downloading is disabled; ${OFFLINE_HINT}`, "missing");
   }
   const { cacheDir, url, fetchImpl, sha256, timeoutMs } = opts;
-  return fetchMedqa({ cacheDir, url, fetchImpl, log, sha256, timeoutMs });
+  return { path: await fetchMedqa({ cacheDir, url, fetchImpl, log, sha256, timeoutMs }), sha256: expected, source: "download" };
+}
+
+/** resolveMedqa's path only. */
+export async function resolveMedqaPath(opts: ResolveMedqaOptions): Promise<string> {
+  return (await resolveMedqa(opts)).path;
 }
 
 async function isFile(p: string): Promise<boolean> {

@@ -1,11 +1,13 @@
 // Loads a multiple-choice dataset (MedQA JSONL or a CSV) into validated Cases, streaming the file once:
 // the bytes feed the file's sha256 while lines (or CSV rows) are parsed, so memory stays flat apart from
-// the cases themselves.
+// the cases themselves. A `.gz` file (the MedQA copy shipped with the package) is decompressed on the way;
+// its sha256 is that of the decompressed bytes, so it equals the uncompressed file's and runs compare.
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Transform, pipeline, type Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
 import { StringDecoder } from "node:string_decoder";
 import { parse as parseCsv } from "csv-parse";
 import { LETTERS, type Case, type DataIssue, type Dataset, type Letter } from "../types.js";
@@ -17,6 +19,8 @@ export interface LoadOptions {
   name?: string;
   /** Record bad records in `dataset.skipped` instead of failing on the first one. */
   skipInvalid?: boolean;
+  /** The sha256 the (decompressed) bytes must have; a mismatch is a DataError naming both hashes. */
+  expectSha256?: string;
 }
 
 export type DatasetFormat = Dataset["format"];
@@ -27,7 +31,7 @@ export const MEDQA_DATASET_NAME = "medqa-us4-test";
 
 /** `medqa-us4-test` for the MedQA test file, else the lower-cased basename with non-alphanumerics → `-`. */
 export function datasetNameFor(filePath: string): string {
-  const base = path.basename(filePath);
+  const base = path.basename(stripGz(filePath));
   if (MEDQA_TEST_BASENAMES.has(base.toLowerCase())) return MEDQA_DATASET_NAME;
   const stem = base.slice(0, base.length - path.extname(base).length);
   const name = stem.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
@@ -38,8 +42,17 @@ export function caseId(name: string, index: number): string {
   return `${name}-${String(index).padStart(4, "0")}`;
 }
 
+/** `x.jsonl.gz` → `x.jsonl`: a gzipped file is read as what it compresses. */
+function stripGz(filePath: string): string {
+  return isGz(filePath) ? filePath.slice(0, -3) : filePath;
+}
+
+function isGz(filePath: string): boolean {
+  return filePath.toLowerCase().endsWith(".gz");
+}
+
 export function formatFor(filePath: string): DatasetFormat | null {
-  const ext = path.extname(filePath).toLowerCase();
+  const ext = path.extname(stripGz(filePath)).toLowerCase();
   if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
   if (ext === ".csv") return "csv";
   return null;
@@ -56,7 +69,7 @@ export async function loadDataset(filePath: string, opts: LoadOptions = {}): Pro
       file,
       line: 0,
       field: "(file)",
-      expected: "a .jsonl, .ndjson or .csv file",
+      expected: "a .jsonl, .ndjson or .csv file (optionally .gz)",
       got: describeValue(path.extname(filePath) || path.basename(filePath)),
     });
   }
@@ -64,7 +77,7 @@ export async function loadDataset(filePath: string, opts: LoadOptions = {}): Pro
 
   const name = opts.name ?? datasetNameFor(filePath);
   const hash = createHash("sha256");
-  const bytes = hashedStream(file, hash);
+  const bytes = hashedStream(file, hash, isGz(filePath));
   const items = format === "jsonl" ? jsonlItems(bytes) : csvItems(bytes, file);
 
   const cases: Case[] = [];
@@ -89,6 +102,17 @@ export async function loadDataset(filePath: string, opts: LoadOptions = {}): Pro
         content_hash: contentHash(rec.question, rec.options),
       });
     }
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    // A read or gunzip failure (truncated or corrupt .gz, I/O error): the file as a whole is unusable.
+    const e = err as NodeJS.ErrnoException;
+    throw new DataError({
+      file,
+      line: 0,
+      field: "(file)",
+      expected: isGz(filePath) ? "a complete gzip file" : "a readable file",
+      got: e.code ?? e.message,
+    });
   } finally {
     bytes.destroy(); // stops reading early when a record throws
   }
@@ -107,7 +131,14 @@ export async function loadDataset(filePath: string, opts: LoadOptions = {}): Pro
       })`,
     );
   }
-  return { name, path: path.resolve(filePath), sha256: hash.digest("hex"), format, cases, skipped };
+  const sha256 = hash.digest("hex");
+  if (opts.expectSha256 !== undefined && sha256 !== opts.expectSha256) {
+    throw new DataError(
+      { file, line: 0, field: "(file)", expected: `sha256 ${opts.expectSha256}`, got: sha256 },
+      `${file}: failed verification: expected sha256 ${opts.expectSha256}, got ${sha256} (the file is damaged or altered)`,
+    );
+  }
+  return { name, path: path.resolve(filePath), sha256, format, cases, skipped };
 }
 
 async function assertReadableFile(file: string): Promise<void> {
@@ -133,9 +164,10 @@ export function hashTap(hash: Hash): Transform {
   });
 }
 
-/** The file's bytes, with each chunk also fed to `hash` on the way through. */
-function hashedStream(file: string, hash: Hash): Readable {
-  // pipeline (not .pipe) so a read error surfaces on the tap, which the reader iterates.
+/** The file's (decompressed) bytes, with each chunk also fed to `hash` on the way through. */
+function hashedStream(file: string, hash: Hash, gz: boolean): Readable {
+  // pipeline (not .pipe) so a read or gunzip error surfaces on the tap, which the reader iterates.
+  if (gz) return pipeline(createReadStream(file), createGunzip(), hashTap(hash), () => {});
   return pipeline(createReadStream(file), hashTap(hash), () => {});
 }
 

@@ -40,7 +40,11 @@ export interface Sampled {
 }
 
 export async function loadAndSample(config: RunConfig, skipInvalid: boolean): Promise<Sampled> {
-  const dataset = await loadDataset(config.data_path, { name: config.dataset || undefined, skipInvalid });
+  const dataset = await loadDataset(config.data_path, {
+    name: config.dataset || undefined,
+    skipInvalid,
+    ...(config.data_sha256 ? { expectSha256: config.data_sha256 } : {}),
+  });
   const caseIds = config.case_ids_file ? await readCaseIdsFile(config.case_ids_file) : null;
   const cases = sampleCases(dataset.cases, {
     seed: config.seed,
