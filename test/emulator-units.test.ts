@@ -11,7 +11,8 @@ import { contentWords, lexicalAnswer, parseMcq } from "../src/emulator/lexical.j
 import { A100_MEDGEMMA_27B, perSequenceTokPerS, prefillMs, serviceTimeMs } from "../src/emulator/latency.js";
 import { DEFAULT_EMULATOR_OPTIONS, FAULT_KINDS } from "../src/emulator/options.js";
 import { generateFromSchema } from "../src/emulator/schema-gen.js";
-import { applyMaxTokens, parseChatBody } from "../src/emulator/server.js";
+import { applyMaxTokens } from "../src/emulator/server.js";
+import { readChatRequest } from "../src/emulator/tgi/request.js";
 import { JSON_SCHEMA_MARKER } from "../src/endpoint/types.js";
 
 // Synthetic vignettes only (never MedQA text).
@@ -244,19 +245,18 @@ describe("latency model", () => {
 
 describe("request parsing", () => {
   test.each([
-    { body: { messages: [{ role: "user", content: "x" }], top_p: 1 }, status: 422, msg: "`top_p` must be > 0.0 and < 1.0" },
-    { body: { messages: [{ role: "user", content: "x" }], stream: true }, status: 422, msg: "streaming not supported" },
-    { body: { messages: [{ role: "user", content: "x" }], max_tokens: 0 }, status: 422, msg: "`max_new_tokens` must be strictly positive" },
-    { body: { messages: [] }, status: 422, msg: "messages" },
+    { body: { messages: [{ role: "user", content: "x" }], seed: -1 }, status: 422, msg: "seed: invalid value: integer `-1`, expected u64 at line 1 column" },
+    { body: { messages: [{ role: "user", content: "x" }], max_tokens: "9" }, status: 422, msg: 'max_tokens: invalid type: string "9", expected u32' },
+    { body: { model: "tgi" }, status: 422, msg: "missing field `messages`" },
   ])("rejects $msg", ({ body, status, msg }) => {
-    expect(() => parseChatBody(JSON.stringify(body))).toThrow(expect.objectContaining({ status, message: expect.stringContaining(msg) }));
+    expect(() => readChatRequest(JSON.stringify(body))).toThrow(expect.objectContaining({ status, message: expect.stringContaining(msg) }));
   });
 
   test("accepts content parts and TGI grammar", () => {
-    const p = parseChatBody(
+    const p = readChatRequest(
       JSON.stringify({ messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }], max_tokens: 9, response_format: { type: "json", value: { type: "object" } } }),
     );
-    expect(p).toMatchObject({ messages: [{ role: "user", content: "hi" }], maxTokens: 9, grammar: { type: "object" }, chars: 2 });
+    expect(p).toMatchObject({ messages: [{ role: "user", content: "hi" }], params: { maxNewTokens: 9, grammar: { kind: "json", schema: { type: "object" } } }, chars: 2 });
   });
 
   test("applyMaxTokens cuts at 4 chars/token with finish_reason length", () => {

@@ -59,6 +59,14 @@ export interface JobTiming {
   queueMs: number;
   /** Emulated ms from admission to the last token. */
   inferenceMs: number;
+  /** Set when the batch failed (a shard error fails every running sequence): the job did not finish. */
+  failed?: boolean;
+}
+
+/** Streaming hook: called as tokens come out (first token after prefill, then about every `every` tokens). */
+export interface JobProgress {
+  every: number;
+  onTokens: (tokensDone: number) => void;
 }
 
 interface Job {
@@ -67,6 +75,9 @@ interface Job {
   admittedAt: number;
   prefillLeftMs: number;
   tokensLeft: number;
+  total: number;
+  reported: number;
+  progress?: JobProgress;
   done: (t: JobTiming | null) => void;
 }
 
@@ -97,7 +108,7 @@ export class GpuScheduler {
   }
 
   /** Resolves when the request's last token is out, or with null if `signal` aborts first. */
-  run(inputTokens: number, outputTokens: number, reserveTokens: number, signal?: AbortSignal): Promise<JobTiming | null> {
+  run(inputTokens: number, outputTokens: number, reserveTokens: number, signal?: AbortSignal, progress?: JobProgress): Promise<JobTiming | null> {
     if (signal?.aborted) return Promise.resolve(null);
     return new Promise((resolve) => {
       const job: Job = {
@@ -107,6 +118,9 @@ export class GpuScheduler {
         admittedAt: 0,
         prefillLeftMs: prefillMs(inputTokens, this.model()),
         tokensLeft: Math.max(0, outputTokens),
+        total: Math.max(0, outputTokens),
+        reported: 0,
+        ...(progress ? { progress } : {}),
         done: (t) => {
           signal?.removeEventListener("abort", onAbort);
           resolve(t);
@@ -129,6 +143,20 @@ export class GpuScheduler {
     this.queue.length = 0;
     this.active.length = 0;
     this.reserved = 0;
+  }
+
+  /** Fails every sequence in the running batch (TGI's send_errors); returns how many. */
+  failActive(): number {
+    this.advance();
+    const failed = this.active.splice(0);
+    const now = this.clock.now();
+    for (const j of failed) {
+      this.reserved -= j.reserve;
+      j.done({ queueMs: j.admittedAt - j.arrivedAt, inferenceMs: now - j.admittedAt, failed: true });
+    }
+    this.admit();
+    this.schedule();
+    return failed.length;
   }
 
   private cancel(job: Job): void {
@@ -186,12 +214,36 @@ export class GpuScheduler {
     if (this.active.length === 0) return;
     const perMs = perSequenceTokPerS(this.active.length, this.model()) / 1000;
     let next = Infinity;
-    for (const j of this.active) next = Math.min(next, this.remainingMs(j, perMs));
+    for (const j of this.active) {
+      next = Math.min(next, this.remainingMs(j, perMs));
+      const m = this.nextMilestoneMs(j, perMs);
+      if (m !== null) next = Math.min(next, m);
+    }
     const ac = new AbortController();
     this.timer = ac;
     void this.clock.sleep(next, ac.signal).then(() => {
       if (!ac.signal.aborted) this.tick();
     });
+  }
+
+  /** Emulated ms until a streaming job's next progress report (null: none pending). */
+  private nextMilestoneMs(j: Job, perMs: number): number | null {
+    if (!j.progress) return null;
+    const done = j.total - Math.max(0, j.tokensLeft);
+    const target = j.reported === 0 ? 1 : Math.min(j.total, j.reported + j.progress.every);
+    if (target >= j.total) return null; // the end is reported by completion
+    return Math.max(0, j.prefillLeftMs) + Math.max(0, target - done) / perMs;
+  }
+
+  private reportProgress(perMs: number, eps: number): void {
+    for (const j of this.active) {
+      if (!j.progress) continue;
+      const done = Math.floor(j.total - Math.max(0, j.tokensLeft) + eps * perMs);
+      if (j.prefillLeftMs <= eps && done > j.reported && done < j.total) {
+        j.reported = done;
+        j.progress.onTokens(done);
+      }
+    }
   }
 
   private tick(): void {
@@ -209,6 +261,7 @@ export class GpuScheduler {
         j.done({ queueMs: j.admittedAt - j.arrivedAt, inferenceMs: now - j.admittedAt });
       }
     }
+    this.reportProgress(perMs, eps);
     this.admit();
     this.schedule();
   }

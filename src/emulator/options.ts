@@ -49,6 +49,13 @@ export interface EmulatorOptions {
   /** With requireToken: even the right token gets 403, like a gated repo the token cannot access. */
   gated: boolean;
   modelId: string;
+  /**
+   * The Inference Endpoint is paused: its proxy answers every route 400 "Bad Request: Invalid state"
+   * until it is resumed (setOptions({ paused: false })).
+   */
+  paused: boolean;
+  /** Emulated seconds /health answers 503 "unhealthy" after a generation failure (424) broke a batch. */
+  unhealthyS: number;
   /** Prompt token counter; default: src/tokenizer/gemma.ts countChatTokens. */
   countTokens?: TokenCounter;
   /** Diagnostic log sink (default: none). */
@@ -77,5 +84,7 @@ const defaults: EmulatorOptions = {
   overloadRate: 0,
   gated: false,
   modelId: "google/medgemma-27b-text-it",
+  paused: false,
+  unhealthyS: 30,
 };
 export const DEFAULT_EMULATOR_OPTIONS: Readonly<EmulatorOptions> = Object.freeze(defaults);
