@@ -2,7 +2,8 @@
 // maps its outcome to an exit code. Heavy modules are imported lazily so `--help` starts fast.
 import { resolve } from "node:path";
 import yargs, { type Argv } from "yargs";
-import { EXIT } from "./runner/exit-codes.js";
+import { DIFF_NUMBER_RULES, EMULATOR_NUMBER_RULES, NON_EMPTY_STRINGS, REPORT_NUMBER_RULES, RUN_NUMBER_RULES, validateFlags, withFlagChecks } from "./config/flags.js";
+import { classifyExit, EXIT } from "./runner/exit-codes.js";
 
 const MODES = ["pipeline", "direct", "both"] as const;
 
@@ -83,11 +84,8 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
   const { PACKAGE_ROOT } = await import("./runner/prepare.js");
 
   const env = loadEnv();
+  // Numeric ranges and non-empty strings are checked at parse time (config/flags.ts).
   if (!a.medqa && !a.data) throw new UsageError("choose a dataset: --medqa (MedQA US test set) or --data PATH");
-  if (a.concurrency < 1 || !Number.isInteger(a.concurrency)) throw new UsageError("--concurrency must be a whole number ≥ 1");
-  if (a.delay < 0) throw new UsageError("--delay must be ≥ 0");
-  if (a["max-cases"] !== undefined && (!Number.isInteger(a["max-cases"]) || a["max-cases"] < 1)) throw new UsageError("--max-cases must be a whole number ≥ 1");
-  if (a["max-error-rate"] < 0 || a["max-error-rate"] > 1) throw new UsageError("--max-error-rate must be between 0 and 1");
   const medqa = a.medqa
     ? await resolveMedqa({
         data: a.data ?? null,
@@ -152,33 +150,26 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
   }
 }
 
-/** Maps thrown errors to exit codes: data/usage problems are 2, an unusable endpoint 3. */
-async function exitCodeFor(err: unknown): Promise<number> {
-  const { DataError } = await import("./datasets/errors.js");
-  const { UsageError, EndpointUnavailableError } = await import("./runner/exit-codes.js");
-  const { FetchError } = await import("./datasets/fetch.js");
-  const msg = err instanceof Error ? err.message : String(err);
-  if (err instanceof DataError || err instanceof UsageError || err instanceof FetchError || err instanceof RangeError) {
-    process.stderr.write(`error: ${msg}\n`);
-    return EXIT.USAGE;
-  }
-  if (err instanceof EndpointUnavailableError) {
-    process.stderr.write(`error: ${msg}\n`);
-    return EXIT.ENDPOINT;
-  }
-  process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? msg) : msg}\n`);
-  return 1;
+/** Maps thrown errors to exit codes (runner/exit-codes.ts): one line, the stack trace only with DEBUG. */
+function exitCodeFor(err: unknown): number {
+  const { code, message } = classifyExit(err);
+  process.stderr.write(`error: ${message}\n`);
+  return code;
 }
 
 export async function main(argv: string[]): Promise<void> {
   let code: number = EXIT.OK;
+  const withDiffChecks = (p: Record<string, unknown>): true => {
+    validateFlags(p, DIFF_NUMBER_RULES, argv);
+    return true;
+  };
   const parser = yargs(argv)
     .scriptName("run-validation")
     .usage("$0 [--medqa | --data PATH] [options]\n\nValidation benchmark runner for the MedGemma 27B CDS agent on MedQA.")
     .command(
       "$0",
       "Run the validation (default command)",
-      (y) => runOptions(y),
+      (y) => withFlagChecks(runOptions(y), RUN_NUMBER_RULES, argv, NON_EMPTY_STRINGS),
       async (a) => {
         code = await mainRun(a as RunArgs, argv);
       },
@@ -199,7 +190,7 @@ export async function main(argv: string[]): Promise<void> {
       "Serve the TGI emulator on 127.0.0.1 (OpenAI-compatible API) until interrupted",
       async (y) => {
         const { emulatorYargsOptions } = await import("./emulator/cli.js");
-        return y.options(emulatorYargsOptions);
+        return withFlagChecks(y.options(emulatorYargsOptions), EMULATOR_NUMBER_RULES, argv);
       },
       async (a) => {
         const { runEmulatorServer } = await import("./emulator/cli.js");
@@ -210,12 +201,16 @@ export async function main(argv: string[]): Promise<void> {
       "report <run_dir>",
       "Regenerate every report of a run from its journal (no endpoint needed)",
       (y) =>
-        y
-          .positional("run_dir", { type: "string", demandOption: true })
-          .option("cost-per-hour", { type: "number", describe: "Override the run's hourly price" })
-          .option("price-per-mtok-in", { type: "number" })
-          .option("price-per-mtok-out", { type: "number" })
-          .option("quiet", { type: "boolean", default: false }),
+        withFlagChecks(
+          y
+            .positional("run_dir", { type: "string", demandOption: true })
+            .option("cost-per-hour", { type: "number", describe: "Override the run's hourly price" })
+            .option("price-per-mtok-in", { type: "number" })
+            .option("price-per-mtok-out", { type: "number" })
+            .option("quiet", { type: "boolean", default: false }),
+          REPORT_NUMBER_RULES,
+          argv,
+        ),
       async (a) => {
         const { reportCommand } = await import("./report/command.js");
         code = await reportCommand(resolve(a.run_dir), {
@@ -241,7 +236,8 @@ export async function main(argv: string[]): Promise<void> {
           .option("alpha", { type: "number", default: 0.05, describe: "Significance level for the McNemar test" })
           .option("min-drop", { type: "number", default: 2, describe: "Minimum accuracy drop, in points, to fail" })
           .option("max-latency-regression", { type: "number", describe: "Fail when p95 case latency rises more than this percent" })
-          .option("seed", { type: "number", default: 42, describe: "Bootstrap seed" }),
+          .option("seed", { type: "number", default: 42, describe: "Bootstrap seed" })
+          .check((p) => withDiffChecks(p)),
       async (a) => {
         const { diffCommand } = await import("./diff/command.js");
         code = await diffCommand(resolve(a.base), a.cand ? resolve(a.cand) : null, {
@@ -283,7 +279,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await parser.parseAsync();
   } catch (err) {
-    code = await exitCodeFor(err);
+    code = exitCodeFor(err);
   }
   process.exitCode = code;
 }
