@@ -303,7 +303,7 @@ describe("report files", () => {
   it("report on a missing run directory fails with exit code 1", async () => {
     const errs: string[] = [];
     const err = { write: (c: string) => errs.push(c) } as unknown as NodeJS.WritableStream;
-    expect(await reportCommand("/nonexistent/run-dir", { quiet: true, err })).toBe(1);
+    expect(await reportCommand("/nonexistent/run-dir", { quiet: true, err })).toBe(2);
     expect(errs.join("")).toMatch(/run\.json is missing/);
   });
 

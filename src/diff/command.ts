@@ -80,7 +80,7 @@ export async function diffCommand(base: string, cand: string | null, opts: DiffC
       result = diffRuns(b, c, { ...diffOpts, strict: opts.strict ?? false, ...(arms ? { arms } : {}) });
     }
   } catch (err) {
-    if (err instanceof DiffInputError || err instanceof LegacyFormatError || err instanceof SyntaxError || (err instanceof Error && /not a run directory|journal is corrupt/.test(err.message))) {
+    if (err instanceof DiffInputError || err instanceof LegacyFormatError || err instanceof SyntaxError || (err instanceof Error && (err.name === "JournalError" || /not a run directory|journal is corrupt/.test(err.message)))) {
       io.err(`diff: ${err.message}\n`);
       return EXIT_USAGE;
     }

@@ -7,6 +7,11 @@ export const RUN_FILE = "run.json";
 export const CASES_FILE = "cases.jsonl";
 export const EVENTS_FILE = "events.jsonl";
 
+/** A run folder that cannot be read as a run: not a run, corrupt journal, unreadable run.json. Exit 2. */
+export class JournalError extends Error {
+  override name = "JournalError";
+}
+
 export interface JournalLines<T> {
   records: T[];
   /** Byte length of the valid prefix; a torn final line (crash mid-write) lies beyond it. */
@@ -33,7 +38,7 @@ export function parseJsonl<T>(text: string, file: string): JournalLines<T> {
         records.push(JSON.parse(line) as T);
       } catch {
         if (nl === -1) return { records, validBytes: Buffer.byteLength(text.slice(0, pos)), torn: true };
-        throw new Error(`${file}:${lineNo}: not valid JSON (the journal is corrupt before its last line)`);
+        throw new JournalError(`${file}:${lineNo}: not valid JSON (the journal is corrupt before its last line)`);
       }
     }
     if (nl === -1) {
@@ -43,6 +48,43 @@ export function parseJsonl<T>(text: string, file: string): JournalLines<T> {
     pos = nl + 1;
   }
   return { records, validBytes: Buffer.byteLength(text), torn: false };
+}
+
+const ARMS = new Set(["direct", "pipeline"]);
+const OUTCOMES = new Set(["correct", "wrong", "unparseable", "error"]);
+
+/** Why a parsed cases.jsonl line is not a case record, or null when it has the fields every reader relies on. */
+export function caseRecordProblem(v: unknown): string | null {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return `expected a case record (a JSON object), got ${JSON.stringify(v)?.slice(0, 40) ?? String(v)}`;
+  const r = v as Record<string, unknown>;
+  if (typeof r.case_id !== "string" || r.case_id === "") return `field "case_id": expected a non-empty string`;
+  if (typeof r.arm !== "string" || !ARMS.has(r.arm)) return `field "arm": expected "direct" or "pipeline", got ${JSON.stringify(r.arm)}`;
+  if (typeof r.outcome !== "string" || !OUTCOMES.has(r.outcome)) return `field "outcome": expected one of ${[...OUTCOMES].join(", ")}, got ${JSON.stringify(r.outcome)}`;
+  const t = r.tokens as Record<string, unknown> | undefined;
+  if (t === null || typeof t !== "object") return `field "tokens": expected an object`;
+  if (typeof r.started_at !== "string" || typeof r.finished_at !== "string") return `fields "started_at"/"finished_at": expected ISO timestamps`;
+  return null;
+}
+
+/** Why a parsed events.jsonl line is not an event, or null. */
+export function eventProblem(v: unknown): string | null {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return `expected an event (a JSON object), got ${JSON.stringify(v)?.slice(0, 40) ?? String(v)}`;
+  const e = v as Record<string, unknown>;
+  if (typeof e.type !== "string" || typeof e.t !== "string") return `fields "t"/"type": expected strings`;
+  return null;
+}
+
+/** Every record must pass `problem`; the first that fails is a JournalError naming file:line. */
+function checkRecords<T>(text: string, file: string, records: readonly unknown[], problem: (v: unknown) => string | null): T[] {
+  let lineNo = 0;
+  let k = 0;
+  for (const line of text.split("\n")) {
+    lineNo++;
+    if (line.trim() === "" || k >= records.length) continue;
+    const why = problem(records[k++]);
+    if (why) throw new JournalError(`${file}:${lineNo}: not a journal record: ${why}`);
+  }
+  return records as T[];
 }
 
 export const caseKey = (r: { case_id: string; arm: Arm }): string => `${r.arm}\u0000${r.case_id}`;
@@ -84,24 +126,35 @@ export async function readRunJson(dir: string): Promise<RunJson> {
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`${dir} is not a run directory: ${RUN_FILE} is missing`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new JournalError(`${dir} is not a run directory: ${RUN_FILE} is missing`);
     throw err;
   }
-  return JSON.parse(text) as RunJson;
+  let run: unknown;
+  try {
+    run = JSON.parse(text);
+  } catch {
+    throw new JournalError(`${path}: not valid JSON (is this a run directory?)`);
+  }
+  if (run === null || typeof run !== "object" || Array.isArray(run)) throw new JournalError(`${path}: not a run.json (expected a JSON object)`);
+  return run as RunJson;
 }
 
 export async function readJournal(dir: string): Promise<Journal> {
   const run = await readRunJson(dir);
   const casesPath = join(dir, CASES_FILE);
-  const cases = parseJsonl<CaseRecord>(await readOptional(casesPath), casesPath);
+  const casesText = await readOptional(casesPath);
+  const cases = parseJsonl<CaseRecord>(casesText, casesPath);
+  const caseLines = checkRecords<CaseRecord>(casesText, casesPath, cases.records, caseRecordProblem);
   const eventsPath = join(dir, EVENTS_FILE);
-  const events = parseJsonl<RunEvent>(await readOptional(eventsPath), eventsPath);
+  const eventsText = await readOptional(eventsPath);
+  const events = checkRecords<RunEvent>(eventsText, eventsPath, parseJsonl<RunEvent>(eventsText, eventsPath).records, eventProblem);
   return {
     dir,
     run,
-    cases: latestPerCase(cases.records),
-    allCaseLines: cases.records,
-    events: events.records,
+    cases: latestPerCase(caseLines),
+    allCaseLines: caseLines,
+    events,
     tornCasesLine: cases.torn,
   };
 }

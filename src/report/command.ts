@@ -2,6 +2,7 @@
 // a scoring fix, and print the headline tables. Same journal + options → same summary.json apart from generated_at.
 import { writeReports } from "./write.js";
 import { renderSummaryTables } from "./console.js";
+import { classifyExit } from "../runner/exit-codes.js";
 
 export interface ReportCommandOptions {
   costPerHour?: number;
@@ -14,7 +15,7 @@ export interface ReportCommandOptions {
   err?: NodeJS.WritableStream;
 }
 
-/** Returns the process exit code: 0 on success, 1 when the directory is not a readable run. */
+/** Returns the process exit code: 0 on success, 2 when the directory is not a readable run (see classifyExit). */
 export async function reportCommand(dir: string, opts: ReportCommandOptions): Promise<number> {
   const out = opts.out ?? process.stdout;
   const err = opts.err ?? process.stderr;
@@ -33,7 +34,8 @@ export async function reportCommand(dir: string, opts: ReportCommandOptions): Pr
     }
     return 0;
   } catch (e) {
-    err.write(`report: ${(e as Error).message}\n`);
-    return 1;
+    const { code, message } = classifyExit(e);
+    err.write(`report: ${message}\n`);
+    return code;
   }
 }

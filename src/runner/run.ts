@@ -16,9 +16,9 @@ import type { PipelineOptions } from "../pipeline/types.js";
 import { renderSummaryTables } from "../report/console.js";
 import { createProgress, type Progress } from "../report/progress.js";
 import { writeReports } from "../report/write.js";
-import type { Arm, CostSettings, RunConfig } from "../types.js";
+import type { Arm, CostSettings, RunConfig, RunJson } from "../types.js";
 import { execute, type WorkUnit } from "./execute.js";
-import { EXIT } from "./exit-codes.js";
+import { EXIT, UsageError } from "./exit-codes.js";
 import { resumeCommand } from "./resume.js";
 import {
   buildRunJson,
@@ -70,7 +70,30 @@ export async function runValidation(req: RunRequest): Promise<number> {
   const prompts = loadPromptSet(config.prompts_dir);
   const guidelinesCorpus = config.guidelines && config.guidelines_file ? await loadGuidelines(config.guidelines_file) : null;
 
-  // 2. Endpoint: the configured one, or the embedded emulator.
+  // 2. Resume: the stored run must match, and its journal must read cleanly — all before any endpoint traffic.
+  const runIdName = runDirName(new Date(), dataset.name, config.seed, cases.length);
+  const embedded = !req.endpoint.baseUrl;
+  const draft = await buildRunJson({
+    runId: runIdName,
+    config,
+    dataset,
+    cases,
+    endpoint: endpointRecord(embedded ? "emulator" : "remote", embedded ? "embedded-emulator" : redactUrl(req.endpoint.baseUrl!), req.endpoint.model, null),
+    prompts: promptHashes(prompts),
+    cost: req.cost,
+  });
+  const done = new Set<string>();
+  let session = 1;
+  let stored: RunJson | null = null;
+  if (req.resumeDir) {
+    stored = await checkResumable(req.resumeDir, draft);
+    const journal = await readJournal(req.resumeDir);
+    for (const r of journal.cases) if (r.outcome !== "error") done.add(`${r.arm}:${r.case_id}`);
+    session += journal.events.filter((e) => e.type === "run_start").length;
+    say(`resuming ${req.resumeDir}: ${done.size} finished unit(s) kept${journal.tornCasesLine ? ", a torn last line dropped" : ""}`);
+  }
+
+  // 3. Endpoint: the configured one, or the embedded emulator.
   let emulator: { url: string; close(): Promise<void> } | null = null;
   let baseUrl = req.endpoint.baseUrl;
   let apiKey = req.endpoint.apiKey;
@@ -95,28 +118,20 @@ export async function runValidation(req: RunRequest): Promise<number> {
       maxTotalTokens: req.limits.maxTotalTokens ?? info?.max_total_tokens ?? 16384,
     };
 
-    // 3. Run directory: new, or the one being resumed (same configuration only).
-    const runIdName = runDirName(new Date(), dataset.name, config.seed, cases.length);
-    let run = await buildRunJson({
-      runId: runIdName,
-      config,
-      dataset,
-      cases,
-      endpoint: endpointRecord(kind, emulator ? "embedded-emulator" : redactUrl(baseUrl), req.endpoint.model, info),
-      prompts: promptHashes(prompts),
-      cost: req.cost,
-    });
+    // 4. Run directory: new, or the one being resumed.
+    const endpoint = endpointRecord(kind, emulator ? "embedded-emulator" : redactUrl(baseUrl), req.endpoint.model, info);
+    let run: RunJson = { ...draft, endpoint };
     let dir: string;
-    const done = new Set<string>();
-    let session = 1;
-    if (req.resumeDir) {
+    if (req.resumeDir && stored) {
       dir = req.resumeDir;
-      const stored = await checkResumable(dir, run);
-      run = { ...stored, endpoint: run.endpoint, cost: req.cost };
-      const journal = await readJournal(dir);
-      for (const r of journal.cases) if (r.outcome !== "error") done.add(`${r.arm}:${r.case_id}`);
-      session += journal.events.filter((e) => e.type === "run_start").length;
-      say(`resuming ${dir}: ${done.size} finished unit(s) kept${journal.tornCasesLine ? ", a torn last line dropped" : ""}`);
+      if (stored.endpoint.kind !== kind) {
+        throw new UsageError(
+          `cannot resume ${dir}: it ran on ${stored.endpoint.kind === "emulator" ? "the emulator" : `a remote endpoint (${stored.endpoint.base_url})`}, ` +
+            `this session would use ${kind === "emulator" ? "the emulator" : "a remote endpoint"} (field endpoint.kind); ` +
+            (stored.endpoint.kind === "remote" ? "set MEDGEMMA_BASE_URL or pass --base-url" : "unset MEDGEMMA_BASE_URL / drop --base-url"),
+        );
+      }
+      run = { ...stored, endpoint, cost: req.cost };
     } else {
       dir = await createRunDir(req.outDir, runIdName);
     }
