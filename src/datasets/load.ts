@@ -12,6 +12,7 @@ import { StringDecoder } from "node:string_decoder";
 import { parse as parseCsv } from "csv-parse";
 import { LETTERS, type Case, type DataIssue, type Dataset, type Letter } from "../types.js";
 import { DataError, describeValue } from "./errors.js";
+import { utf8Guard } from "./utf8.js";
 import { contentHash, validateRecord, type RecordProblem } from "./validate.js";
 
 export interface LoadOptions {
@@ -104,15 +105,19 @@ export async function loadDataset(filePath: string, opts: LoadOptions = {}): Pro
     }
   } catch (err) {
     if (err instanceof DataError) throw err;
-    // A read or gunzip failure (truncated or corrupt .gz, I/O error): the file as a whole is unusable.
+    // A read or gunzip failure (truncated or corrupt .gz, I/O error such as EACCES): the file as a whole is unusable.
     const e = err as NodeJS.ErrnoException;
-    throw new DataError({
-      file,
-      line: 0,
-      field: "(file)",
-      expected: isGz(filePath) ? "a complete gzip file" : "a readable file",
-      got: e.code ?? e.message,
-    });
+    const sys = typeof e.code === "string" && e.syscall !== undefined;
+    throw new DataError(
+      {
+        file,
+        line: 0,
+        field: "(file)",
+        expected: isGz(filePath) ? "a complete gzip file" : "a readable file",
+        got: e.code ?? e.message,
+      },
+      sys ? `${file}: cannot read dataset file (${e.code}: ${e.message.split(",")[0]!.replace(/^E[A-Z]+: /, "")})` : undefined,
+    );
   } finally {
     bytes.destroy(); // stops reading early when a record throws
   }
@@ -167,8 +172,9 @@ export function hashTap(hash: Hash): Transform {
 /** The file's (decompressed) bytes, with each chunk also fed to `hash` on the way through. */
 function hashedStream(file: string, hash: Hash, gz: boolean): Readable {
   // pipeline (not .pipe) so a read or gunzip error surfaces on the tap, which the reader iterates.
-  if (gz) return pipeline(createReadStream(file), createGunzip(), hashTap(hash), () => {});
-  return pipeline(createReadStream(file), hashTap(hash), () => {});
+  // The UTF-8 guard fails the stream at the first bad byte sequence (file:line), instead of U+FFFD reaching the model.
+  if (gz) return pipeline(createReadStream(file), createGunzip(), hashTap(hash), utf8Guard(file), () => {});
+  return pipeline(createReadStream(file), hashTap(hash), utf8Guard(file), () => {});
 }
 
 /** Lines with true 1-based numbers (CRLF tolerated, leading BOM dropped). */
