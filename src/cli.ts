@@ -236,6 +236,7 @@ export async function main(argv: string[]): Promise<void> {
           .option("alpha", { type: "number", default: 0.05, describe: "Significance level for the McNemar test" })
           .option("min-drop", { type: "number", default: 2, describe: "Minimum accuracy drop, in points, to fail" })
           .option("max-latency-regression", { type: "number", describe: "Fail when p95 case latency rises more than this percent" })
+          .option("max-error-rate-increase", { type: "number", describe: "Fail when the candidate's errored-case share exceeds the base's by more than this many points (off by default; errored pairs never count as regressions)" })
           .option("seed", { type: "number", default: 42, describe: "Bootstrap seed" })
           .check((p) => withDiffChecks(p)),
       async (a) => {
@@ -249,6 +250,7 @@ export async function main(argv: string[]): Promise<void> {
           alpha: a.alpha,
           minDrop: a["min-drop"],
           ...(a["max-latency-regression"] !== undefined ? { maxLatencyRegression: a["max-latency-regression"] } : {}),
+          ...(a["max-error-rate-increase"] !== undefined ? { maxErrorRateIncrease: a["max-error-rate-increase"] } : {}),
           seed: a.seed,
         });
       },

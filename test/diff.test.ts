@@ -4,7 +4,7 @@ import { gate } from "../src/diff/gate.js";
 import { renderDiffConsole, renderDiffMarkdown } from "../src/diff/render.js";
 import { wallSeconds } from "../src/diff/source.js";
 import { DiffInputError } from "../src/diff/types.js";
-import { mcnemarExact } from "../src/stats/paired.js";
+import { mcnemarExact, pairedExactCI } from "../src/stats/paired.js";
 import type { Outcome } from "../src/types.js";
 import { caseRecord, casesOf, idOf, makeRun } from "./diff-fixtures.js";
 
@@ -61,15 +61,22 @@ describe("diffRuns: a prompt change with flips", () => {
     expect(f.stem.length).toBeLessThanOrEqual(80);
     expect(f.base_case_id).toBeUndefined();
   });
-  it("computes Δ, McNemar on the discordant pairs and a bootstrap CI", () => {
+  it("computes Δ, McNemar on the discordant pairs, the exact CI and a bootstrap CI as an extra", () => {
     expect(arm.delta_pts).toBeCloseTo(-20, 10);
     expect(arm.discordant).toEqual({ fixed: 2, broken: 12 });
     expect(arm.p).toBeCloseTo(mcnemarExact(12, 2), 15);
     expect(arm.p).toBeCloseTo(212 / 16384, 12);
-    expect(arm.ci_pts!.lo).toBeLessThan(-20);
-    expect(arm.ci_pts!.hi).toBeGreaterThan(-20);
-    expect(arm.ci_pts!.hi).toBeLessThan(0);
-    expect(diffRuns(base, cand, { seed: 7 }).arms[0]!.ci_pts).toEqual(arm.ci_pts); // reproducible
+    expect(arm.log10_p).toBeCloseTo(Math.log10(212 / 16384), 12);
+    const exact = pairedExactCI(12, 2, 50);
+    expect(arm.ci_pts).toEqual({ lo: exact.lo * 100, hi: exact.hi * 100, level: 0.95, method: "exact" });
+    expect(arm.ci_pts!.hi).toBeLessThan(0); // agrees with p < 0.05
+    const boot = arm.bootstrap_ci_pts!;
+    expect(boot).toMatchObject({ level: 0.95, iterations: 10_000, seed: 7 });
+    expect(boot.lo).toBeLessThan(-20);
+    expect(boot.hi).toBeGreaterThan(-20);
+    expect(diffRuns(base, cand, { seed: 7 }).arms[0]!.bootstrap_ci_pts).toEqual(boot); // reproducible
+    // --alpha sets the level of both intervals, so the CI's verdict stays the test's.
+    expect(diffRuns(base, cand, { seed: 7, alpha: 0.01 }).arms[0]!.ci_pts!.level).toBeCloseTo(0.99, 12);
   });
 
   // [description, options, expected exit code]
@@ -154,11 +161,37 @@ describe("latency, tokens, cost, errors", () => {
   it("shows sampling parameter changes", () => {
     expect(r.config).toContainEqual({ field: "temperature", base: 0, cand: 0.7 });
   });
-  it("lists errors, which count as not correct", () => {
+  it("lists errors apart: an errored pair is neither a flip nor in the accuracy, McNemar or the CI", () => {
     expect(arm.errors).toEqual([{ side: "cand", case_id: idOf(3), error_class: "timeout", error: "request timed out" }]);
-    expect(arm.cand.k).toBe(39);
-    expect(arm.cand.errors).toBe(1);
-    expect(arm.broken.map((f) => f.case_id)).toEqual([idOf(3)]);
+    expect(arm.not_compared).toEqual({
+      n: 1,
+      errored_base: 0,
+      errored_cand: 1,
+      errored_both: 0,
+      pairs: [{ case_id: idOf(3), side: "cand", base_outcome: "correct", cand_outcome: "error", error_class: "timeout" }],
+    });
+    expect(arm.cand).toMatchObject({ k: 39, n: 49, errors: 1 });
+    expect(arm.base).toMatchObject({ k: 39, n: 49, errors: 0 });
+    expect(arm.broken).toEqual([]);
+    expect(arm.fixed).toEqual([]);
+    expect(arm.delta_pts).toBe(0);
+    expect(arm.p).toBe(1);
+    expect(arm.error_rate).toEqual({ base: 0, cand: 1 / 50, delta_pts: 2 });
+    expect(gate(r, { failOnRegression: true, minDrop: 0 }).exitCode).toBe(0);
+  });
+  it("gates errors only through the explicit error-rate condition (off by default)", () => {
+    expect(gate(r, { failOnRegression: true, maxErrorRateIncreasePts: 1 })).toEqual({
+      exitCode: 1,
+      reasons: ["pipeline: error rate rose 2.0 pts (0.0% → 2.0%), limit 1 pts"],
+    });
+    expect(gate(r, { failOnRegression: true, maxErrorRateIncreasePts: 2 }).exitCode).toBe(0);
+    expect(gate(r, { failOnRegression: false, maxErrorRateIncreasePts: 1 }).exitCode).toBe(0);
+  });
+  it("says how many pairs were not compared, and why", () => {
+    const out = renderDiffConsole(r);
+    expect(out).toContain("1 pairs not compared: errored in base 0, in cand 1 (both 0)");
+    expect(out).toMatch(/\| pipeline +│|pipeline .*49 \(\+1 errored\)/);
+    expect(renderDiffMarkdown(r)).toContain("**1 pairs not compared: errored in base 0, in cand 1 (both 0)**");
   });
   it("gives latency ratios per case and the gate can act on them", () => {
     const row = arm.latency.find((l) => l.step === "case")!;
@@ -240,7 +273,9 @@ describe("renderers", () => {
   const g = gate(r, { failOnRegression: true });
   it("console output says what is significant and lists flips", () => {
     const out = renderDiffConsole(r, { gate: g });
-    expect(out).toMatch(/significant \(McNemar p=0\.013 < 0\.05\)/);
+    expect(out).toMatch(/significant \(McNemar p = 0\.013 < 0\.05\)/);
+    expect(out).toMatch(/Δ 95% CI, exact \(Clopper–Pearson on the discordant pairs; agrees with McNemar\): \[−\d+\.\d, −\d+\.\d\] pts/);
+    expect(out).toMatch(/extra: paired bootstrap 95% CI \(10000 resamples, seed 42\)/);
     expect(out).toContain("prompt.reason");
     expect(out).toContain(idOf(41));
     expect(out).toMatch(/broken \(correct → wrong\): 12/);
@@ -254,6 +289,24 @@ describe("renderers", () => {
     expect(out).toMatch(/\| pipeline \| 50 \| 80\.0% \[/);
     expect(out).toContain("**Gate: ❌ FAIL**");
     expect(out).toContain(`| ${idOf(0)} |`);
+  });
+});
+
+describe("a huge discordant count", () => {
+  // 1,273 cases all correct in base, all wrong in the candidate: McNemar p = 2^-1272 ≈ 1e-383.
+  const all = makeRun({ run_id: "all", cases: casesOf(1273, () => "correct") });
+  const none = makeRun({ run_id: "none", cases: casesOf(1273, () => "wrong") });
+  const r = diffRuns(all, none, { iterations: 200 });
+  const arm = r.arms[0]!;
+  it("carries log10 p instead of an underflowed 0 and shows it as below 1e-300", () => {
+    expect(arm.discordant).toEqual({ fixed: 0, broken: 1273 });
+    expect(arm.log10_p).toBeCloseTo(-1272 * Math.log10(2), 9);
+    expect(JSON.parse(JSON.stringify(r)).arms[0].log10_p).toBeCloseTo(-382.91, 2);
+    const out = renderDiffConsole(r, { gate: gate(r, { failOnRegression: true }) });
+    expect(out).toContain("significant (McNemar p < 1e-300 < 0.05)");
+    expect(out).not.toMatch(/p = 0(\.0+)?\b/);
+    expect(gate(r, { failOnRegression: true })).toMatchObject({ exitCode: 1 });
+    expect(gate(r, { failOnRegression: true }).reasons[0]).toMatch(/mcnemar-exact p < 1e-300 < 0\.05/);
   });
 });
 

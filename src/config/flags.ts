@@ -58,6 +58,7 @@ export const DIFF_NUMBER_RULES: Record<string, NumberRule> = {
   alpha: { above: 0, max: 1 - Number.EPSILON },
   "min-drop": { min: 0, max: 100 },
   "max-latency-regression": nonNeg,
+  "max-error-rate-increase": { min: 0, max: 100 },
   seed: { int: true, min: 0, max: Number.MAX_SAFE_INTEGER },
 };
 

@@ -21,6 +21,8 @@ export interface DiffCommandOptions {
   alpha?: number;
   minDrop?: number;
   maxLatencyRegression?: number;
+  /** Points: fail when the candidate's error rate exceeds the base's by more than this (off by default). */
+  maxErrorRateIncrease?: number;
   seed?: number;
 }
 
@@ -60,6 +62,9 @@ function validateNumbers(opts: DiffCommandOptions): void {
   if (opts.alpha !== undefined && !(opts.alpha > 0 && opts.alpha < 1)) throw new DiffInputError(`--alpha must be in (0, 1), got ${opts.alpha}`);
   if (opts.minDrop !== undefined && !(opts.minDrop >= 0)) throw new DiffInputError(`--min-drop must be >= 0, got ${opts.minDrop}`);
   if (opts.maxLatencyRegression !== undefined && !(opts.maxLatencyRegression >= 0)) throw new DiffInputError(`--max-latency-regression must be >= 0, got ${opts.maxLatencyRegression}`);
+  if (opts.maxErrorRateIncrease !== undefined && !(opts.maxErrorRateIncrease >= 0 && opts.maxErrorRateIncrease <= 100)) {
+    throw new DiffInputError(`--max-error-rate-increase must be between 0 and 100 (points), got ${opts.maxErrorRateIncrease}`);
+  }
 }
 
 export async function diffCommand(base: string, cand: string | null, opts: DiffCommandOptions, io: CommandIO = defaultIO): Promise<number> {
@@ -67,7 +72,7 @@ export async function diffCommand(base: string, cand: string | null, opts: DiffC
   try {
     validateNumbers(opts);
     const arms = parseArms(opts.arms);
-    const diffOpts = opts.seed !== undefined ? { seed: opts.seed } : {};
+    const diffOpts = { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}) };
     if (cand === null) {
       if (!arms || arms.length !== 2 || arms[0] === arms[1]) {
         throw new DiffInputError("diff with one run compares its two arms: pass --arms direct,pipeline (base arm first)");
@@ -97,6 +102,7 @@ export async function diffCommand(base: string, cand: string | null, opts: DiffC
     ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
     ...(opts.minDrop !== undefined ? { minDrop: opts.minDrop } : {}),
     ...(opts.maxLatencyRegression !== undefined ? { maxLatencyRegressionPct: opts.maxLatencyRegression } : {}),
+    ...(opts.maxErrorRateIncrease !== undefined ? { maxErrorRateIncreasePts: opts.maxErrorRateIncrease } : {}),
   });
   const renderOpts = { gate: g, ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}) };
   io.out(renderDiffConsole(result, renderOpts));

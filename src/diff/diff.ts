@@ -4,7 +4,7 @@
 
 import type { Journal } from "../journal/read.js";
 import { accuracyTally, tokenStats } from "../report/summary.js";
-import { pairedBootstrapDelta, mcnemarExact, twoProportionZ } from "../stats/paired.js";
+import { mcnemarExactLog10, normalTwoSidedLog10P, pairedBootstrapDelta, pairedExactCI, twoProportionZ } from "../stats/paired.js";
 import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
 import type { Arm } from "../types.js";
@@ -20,6 +20,8 @@ import {
   type ErrorCase,
   type Flip,
   type LatencyRow,
+  type NotCompared,
+  type UncomparedPair,
   type Pairing,
   type StratumDelta,
   type TokenRow,
@@ -33,6 +35,8 @@ export interface DiffOptions {
   /** Bootstrap seed (default 42) and iterations (default 10,000). */
   seed?: number;
   iterations?: number;
+  /** Significance level; the CIs are at 1 − alpha so that they agree with the test (default 0.05). */
+  alpha?: number;
 }
 
 const STEM_CHARS = 80;
@@ -41,6 +45,8 @@ const stemStart = (s: string): string => {
   return flat.length <= STEM_CHARS ? flat : `${flat.slice(0, STEM_CHARS - 1)}…`;
 };
 const isCorrect = (c: NormCase): boolean => c.outcome === "correct";
+/** An infrastructure failure: no answer was obtained, so the case says nothing about accuracy. */
+const isError = (c: NormCase): boolean => c.outcome === "error";
 const pts = (x: number): number => x * 100;
 
 /**
@@ -59,13 +65,29 @@ function keyed(cases: readonly NormCase[]): Map<string, NormCase> {
   return out;
 }
 
-function accuracy(cases: readonly NormCase[]): AccuracySide {
-  const k = cases.filter(isCorrect).length;
+/** Accuracy over the cases that produced an outcome other than `error`; `errors` counts the rest. */
+function accuracy(compared: readonly NormCase[], errors: number): AccuracySide {
+  const k = compared.filter(isCorrect).length;
   return {
-    ...wilson(k, cases.length),
-    errors: cases.filter((c) => c.outcome === "error").length,
-    unparseable: cases.filter((c) => c.outcome === "unparseable").length,
+    ...wilson(k, compared.length),
+    errors,
+    unparseable: compared.filter((c) => c.outcome === "unparseable").length,
   };
+}
+
+function errorRate(errB: number, nB: number, errC: number, nC: number): ArmDiff["error_rate"] {
+  const base = nB ? errB / nB : null;
+  const cand = nC ? errC / nC : null;
+  return { base, cand, delta_pts: base !== null && cand !== null ? pts(cand - base) : null };
+}
+
+function uncompared(b: NormCase, c: NormCase): UncomparedPair {
+  const side = isError(b) && isError(c) ? "both" : isError(b) ? "base" : "cand";
+  const u: UncomparedPair = { case_id: c.case_id, side, base_outcome: b.outcome, cand_outcome: c.outcome };
+  if (b.case_id !== c.case_id) u.base_case_id = b.case_id;
+  const cls = (isError(c) ? c.error_class : undefined) ?? b.error_class;
+  if (cls) u.error_class = cls;
+  return u;
 }
 
 function flip(b: NormCase, c: NormCase): Flip {
@@ -218,8 +240,11 @@ function pairUp(base: readonly NormCase[], cand: readonly NormCase[]): PairedSpl
   return { pairs, baseOnly: kb.size - pairs.length, candOnly: kc.size - pairs.length };
 }
 
-function pairedArm(a: ArmInput, split: PairedSplit, seed: number, iterations: number): ArmDiff {
-  const { pairs } = split;
+function pairedArm(a: ArmInput, split: PairedSplit, seed: number, iterations: number, alpha: number): ArmDiff {
+  const all = split.pairs;
+  // Pairs where either side errored are not evidence about answers: out of accuracy, McNemar, the CI and the gate.
+  const pairs = all.filter(([b, c]) => !isError(b) && !isError(c));
+  const skipped = all.filter(([b, c]) => isError(b) || isError(c));
   const bs = pairs.map((p) => p[0]);
   const cs = pairs.map((p) => p[1]);
   const fixed: Flip[] = [];
@@ -228,38 +253,59 @@ function pairedArm(a: ArmInput, split: PairedSplit, seed: number, iterations: nu
     if (!isCorrect(b) && isCorrect(c)) fixed.push(flip(b, c));
     else if (isCorrect(b) && !isCorrect(c)) broken.push(flip(b, c));
   }
-  const byId = (x: Flip, y: Flip) => (x.case_id < y.case_id ? -1 : x.case_id > y.case_id ? 1 : 0);
+  const byId = (x: { case_id: string }, y: { case_id: string }) => (x.case_id < y.case_id ? -1 : x.case_id > y.case_id ? 1 : 0);
   fixed.sort(byId);
   broken.sort(byId);
-  const base = accuracy(bs);
-  const cand = accuracy(cs);
+  const errB = all.filter(([b]) => isError(b)).length;
+  const errC = all.filter(([, c]) => isError(c)).length;
+  const notCompared: NotCompared = {
+    n: skipped.length,
+    errored_base: errB,
+    errored_cand: errC,
+    errored_both: skipped.filter(([b, c]) => isError(b) && isError(c)).length,
+    pairs: skipped.map(([b, c]) => uncompared(b, c)).sort(byId),
+  };
   const n = pairs.length;
-  const boot = n > 0 ? pairedBootstrapDelta(pairs.map(([b, c]) => [isCorrect(b) ? 1 : 0, isCorrect(c) ? 1 : 0] as [0 | 1, 0 | 1]), { seed, iterations }) : null;
+  const level = 1 - alpha;
+  const exact = n > 0 ? pairedExactCI(broken.length, fixed.length, n, level) : null;
+  const boot = n > 0 ? pairedBootstrapDelta(pairs.map(([b, c]) => [isCorrect(b) ? 1 : 0, isCorrect(c) ? 1 : 0] as [0 | 1, 0 | 1]), { seed, iterations, level }) : null;
+  const log10p = mcnemarExactLog10(broken.length, fixed.length);
+  const allB = all.map((p) => p[0]);
+  const allC = all.map((p) => p[1]);
   return {
     label: a.label,
     base_arm: a.baseArm,
     cand_arm: a.candArm,
     paired: true,
     test: "mcnemar-exact",
-    base,
-    cand,
-    delta_pts: boot ? pts(boot.delta) : null,
-    p: mcnemarExact(broken.length, fixed.length),
-    ci_pts: boot ? { lo: pts(boot.lo), hi: pts(boot.hi), method: "paired-bootstrap" } : null,
+    base: accuracy(bs, errB),
+    cand: accuracy(cs, errC),
+    delta_pts: exact ? pts(exact.delta) : null,
+    p: 10 ** log10p,
+    log10_p: log10p,
+    ci_pts: exact ? { lo: pts(exact.lo), hi: pts(exact.hi), level, method: "exact" } : null,
+    bootstrap_ci_pts: boot ? { lo: pts(boot.lo), hi: pts(boot.hi), level, iterations, seed } : null,
     discordant: { fixed: fixed.length, broken: broken.length },
     fixed,
     broken,
-    errors: [...errorCases("base", bs), ...errorCases("cand", cs)],
+    not_compared: notCompared,
+    error_rate: errorRate(errB, all.length, errC, all.length),
+    errors: [...errorCases("base", allB), ...errorCases("cand", allC)],
     strata: strata(bs, cs),
-    latency: latency(bs, cs, pairs),
-    tokens: tokens(bs, cs),
+    latency: latency(allB, allC, all),
+    tokens: tokens(allB, allC),
   };
 }
 
-function unpairedArm(a: ArmInput): ArmDiff {
-  const base = accuracy(a.base);
-  const cand = accuracy(a.cand);
-  const z = a.base.length && a.cand.length ? twoProportionZ(base.k, base.n, cand.k, cand.n) : null;
+function unpairedArm(a: ArmInput, alpha: number): ArmDiff {
+  const okB = a.base.filter((c) => !isError(c));
+  const okC = a.cand.filter((c) => !isError(c));
+  const errB = a.base.length - okB.length;
+  const errC = a.cand.length - okC.length;
+  const base = accuracy(okB, errB);
+  const cand = accuracy(okC, errC);
+  const z = okB.length && okC.length ? twoProportionZ(base.k, base.n, cand.k, cand.n, 1 - alpha) : null;
+  const log10p = z ? normalTwoSidedLog10P(z.z) : 0;
   return {
     label: a.label,
     base_arm: a.baseArm,
@@ -269,13 +315,17 @@ function unpairedArm(a: ArmInput): ArmDiff {
     base,
     cand,
     delta_pts: z ? pts(z.delta) : null,
-    p: z ? z.p : 1,
-    ci_pts: z ? { lo: pts(z.lo), hi: pts(z.hi), method: "newcombe" } : null,
+    p: 10 ** log10p,
+    log10_p: log10p,
+    ci_pts: z ? { lo: pts(z.lo), hi: pts(z.hi), level: 1 - alpha, method: "newcombe" } : null,
+    bootstrap_ci_pts: null,
     discordant: null,
     fixed: [],
     broken: [],
+    not_compared: { n: errB + errC, errored_base: errB, errored_cand: errC, errored_both: 0, pairs: [] },
+    error_rate: errorRate(errB, a.base.length, errC, a.cand.length),
     errors: [...errorCases("base", a.base), ...errorCases("cand", a.cand)],
-    strata: strata(a.base, a.cand),
+    strata: strata(okB, okC),
     latency: latency(a.base, a.cand, null),
     tokens: tokens(a.base, a.cand),
   };
@@ -297,6 +347,7 @@ function costDiff(base: Side, cand: Side): CostDiff {
 function diffSides(base: Side, cand: Side, opts: DiffOptions): DiffResult {
   const seed = opts.seed ?? 42;
   const iterations = opts.iterations ?? 10_000;
+  const alpha = opts.alpha ?? 0.05;
   const common = base.arms.filter((a) => cand.arms.includes(a));
   const arms = opts.arms ? common.filter((a) => opts.arms!.includes(a)) : common;
   if (arms.length === 0) {
@@ -325,7 +376,7 @@ function diffSides(base: Side, cand: Side, opts: DiffOptions): DiffResult {
     const input: ArmInput = { label: arm, baseArm: arm, candArm: arm, base: base.cases.filter((c) => c.arm === arm), cand: cand.cases.filter((c) => c.arm === arm) };
     if (unpaired) {
       perArm.push({ arm, paired: 0, base_only: input.base.length, cand_only: input.cand.length });
-      results.push(unpairedArm(input));
+      results.push(unpairedArm(input, alpha));
       continue;
     }
     const split = pairUp(input.base, input.cand);
@@ -335,7 +386,7 @@ function diffSides(base: Side, cand: Side, opts: DiffOptions): DiffResult {
       if (opts.strict) throw new DiffInputError(`--strict: ${msg}`);
       notes.push(`${msg}; only the paired cases are compared`);
     }
-    results.push(pairedArm(input, split, seed, iterations));
+    results.push(pairedArm(input, split, seed, iterations, alpha));
   }
   return {
     kind: "runs",
@@ -355,7 +406,7 @@ export function diffRuns(base: Source, cand: Source, opts: DiffOptions = {}): Di
 }
 
 /** Compare arm `a` (base) with arm `b` (candidate) of one run, paired by case. */
-export function diffArms(run: Journal, a: Arm, b: Arm, opts: Pick<DiffOptions, "seed" | "iterations"> = {}): DiffResult {
+export function diffArms(run: Journal, a: Arm, b: Arm, opts: Pick<DiffOptions, "seed" | "iterations" | "alpha"> = {}): DiffResult {
   if (a === b) throw new DiffInputError(`diffArms needs two different arms, got ${a} twice`);
   const side = journalSide(run);
   for (const arm of [a, b]) {
@@ -373,7 +424,7 @@ export function diffArms(run: Journal, a: Arm, b: Arm, opts: Pick<DiffOptions, "
     cand: { ...side.info, run_id: `${side.info.run_id} [${b}]` },
     config: [],
     pairing: { paired: true, per_arm: [{ arm: input.label, paired: split.pairs.length, base_only: split.baseOnly, cand_only: split.candOnly }], notes },
-    arms: [pairedArm(input, split, seed, opts.iterations ?? 10_000)],
+    arms: [pairedArm(input, split, seed, opts.iterations ?? 10_000, opts.alpha ?? 0.05)],
     cost: null,
   };
 }

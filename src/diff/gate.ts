@@ -1,7 +1,9 @@
 // The CI regression gate: fail only on what is both significant and large enough to matter.
 // With 50 cases a 4-point swing is noise; requiring p < alpha AND a drop of at least minDrop points
-// keeps the nightly job from crying wolf while still catching real regressions.
+// keeps the nightly job from crying wolf while still catching real regressions. Errored pairs are not in the
+// accuracy test at all (an endpoint's bad night is not a regression); --max-error-rate-increase gates them apart.
 
+import { formatP } from "../stats/paired.js";
 import type { DiffResult } from "./types.js";
 
 export interface GateOptions {
@@ -12,6 +14,11 @@ export interface GateOptions {
   minDrop?: number;
   /** Fail when the case-latency p95 rose by more than this many percent (unset: latency is not gated). */
   maxLatencyRegressionPct?: number;
+  /**
+   * Fail when the candidate's share of errored cases exceeds the base's by more than this many points (unset: not
+   * gated). Errored pairs never enter the accuracy test, so this is the only way endpoint failures gate a diff.
+   */
+  maxErrorRateIncreasePts?: number;
 }
 
 export interface GateResult {
@@ -24,9 +31,16 @@ export function gate(result: DiffResult, opts: GateOptions): GateResult {
   const minDrop = opts.minDrop ?? 2;
   const reasons: string[] = [];
   for (const arm of result.arms) {
-    if (arm.delta_pts !== null && arm.p < alpha && arm.delta_pts <= -minDrop) {
+    // Compared in log space: p itself underflows to 0 for large discordant counts.
+    if (arm.delta_pts !== null && arm.log10_p < Math.log10(alpha) && arm.delta_pts <= -minDrop) {
       reasons.push(
-        `${arm.label}: accuracy fell ${(-arm.delta_pts).toFixed(1)} pts (${fmtPct(arm.base.p)} → ${fmtPct(arm.cand.p)}), ${arm.test} p = ${arm.p.toPrecision(3)} < ${alpha}`,
+        `${arm.label}: accuracy fell ${(-arm.delta_pts).toFixed(1)} pts (${fmtPct(arm.base.p)} → ${fmtPct(arm.cand.p)}), ${arm.test} ${formatP(arm.log10_p)} < ${alpha}`,
+      );
+    }
+    const er = arm.error_rate;
+    if (opts.maxErrorRateIncreasePts !== undefined && er.delta_pts !== null && er.delta_pts > opts.maxErrorRateIncreasePts) {
+      reasons.push(
+        `${arm.label}: error rate rose ${er.delta_pts.toFixed(1)} pts (${fmtPct(er.base)} → ${fmtPct(er.cand)}), limit ${opts.maxErrorRateIncreasePts} pts`,
       );
     }
     if (opts.maxLatencyRegressionPct !== undefined) {

@@ -2,6 +2,7 @@
 // Both say in words whether a change is significant, because a bare "−4.0 pts" invites over-reading.
 
 import Table from "cli-table3";
+import { formatP } from "../stats/paired.js";
 import type { GateResult } from "./gate.js";
 import type { ArmDiff, DiffResult, Flip, Scalar } from "./types.js";
 
@@ -17,7 +18,6 @@ const pct = (p: number | null): string => (p === null ? "n/a" : `${(p * 100).toF
 const signed = (x: number | null, digits = 1): string => (x === null ? "n/a" : `${x > 0 ? "+" : x < 0 ? "−" : "±"}${Math.abs(x).toFixed(digits)}`);
 const num = (x: number | null, digits = 0): string => (x === null ? "n/a" : x.toFixed(digits));
 const ratioStr = (x: number | null): string => (x === null ? "n/a" : `×${x.toFixed(2)}`);
-const pStr = (p: number): string => (p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
 const scalar = (v: Scalar): string => {
   if (v === null) return "—";
   const s = String(v);
@@ -28,14 +28,40 @@ const ci = (lo: number | null, hi: number | null): string => (lo === null || hi 
 export function verdict(arm: ArmDiff, alpha = 0.05): string {
   if (arm.delta_pts === null) return "nothing to compare";
   const test = arm.test === "mcnemar-exact" ? "McNemar" : "z-test";
-  if (arm.p < alpha) return `significant (${test} p=${pStr(arm.p)} < ${alpha})`;
-  return `not significant (${test} p=${pStr(arm.p)}): within noise`;
+  if (arm.log10_p < Math.log10(alpha)) return `significant (${test} ${formatP(arm.log10_p)} < ${alpha})`;
+  return `not significant (${test} ${formatP(arm.log10_p)}): within noise`;
 }
 
 function deltaWithCi(arm: ArmDiff): string {
   if (arm.delta_pts === null) return "n/a";
   const c = arm.ci_pts ? ` [${signed(arm.ci_pts.lo)}, ${signed(arm.ci_pts.hi)}]` : "";
   return `${signed(arm.delta_pts)} pts${c}`;
+}
+
+/** n of the comparison, with the pairs left out for errors. */
+function nCell(a: ArmDiff): string {
+  const n = a.paired ? String(a.base.n) : `${a.base.n} / ${a.cand.n}`;
+  return a.not_compared.n ? `${n} (+${a.not_compared.n} errored)` : n;
+}
+
+/** "N pairs not compared: errored in base 1, in cand 3 (both 0)". */
+export function notComparedLine(a: ArmDiff): string {
+  const nc = a.not_compared;
+  const what = a.paired ? "pairs" : "cases";
+  const both = a.paired ? ` (both ${nc.errored_both})` : "";
+  return `${nc.n} ${what} not compared: errored in base ${nc.errored_base}, in cand ${nc.errored_cand}${both}`;
+}
+
+/** The CI lines: the one that agrees with the test, and the bootstrap as a labelled extra. */
+function ciLines(a: ArmDiff): string[] {
+  const out: string[] = [];
+  if (a.ci_pts) {
+    const what = a.ci_pts.method === "exact" ? "exact (Clopper–Pearson on the discordant pairs; agrees with McNemar)" : "Newcombe score interval";
+    out.push(`Δ ${Math.round(a.ci_pts.level * 100)}% CI, ${what}: [${signed(a.ci_pts.lo)}, ${signed(a.ci_pts.hi)}] pts`);
+  }
+  const b = a.bootstrap_ci_pts;
+  if (b) out.push(`extra: paired bootstrap ${Math.round(b.level * 100)}% CI (${b.iterations} resamples, seed ${b.seed}): [${signed(b.lo)}, ${signed(b.hi)}] pts`);
+  return out;
 }
 
 const answers = (f: Flip): string => `${f.base_answer ?? "–"}→${f.cand_answer ?? "–"} (key ${f.correct_answer ?? "?"})`;
@@ -74,22 +100,22 @@ export function renderDiffConsole(r: DiffResult, opts: RenderOptions = {}): stri
 
   const acc = plainTable(["arm", "n", "base acc [95% CI]", "cand acc [95% CI]", "Δ [95% CI]", "fixed", "broken", "verdict"]);
   for (const a of r.arms) {
-    const n = a.paired ? String(a.base.n) : `${a.base.n} / ${a.cand.n}`;
-    acc.push([a.label, n, pct(a.base.p) + ci(a.base.lo, a.base.hi), pct(a.cand.p) + ci(a.cand.lo, a.cand.hi), deltaWithCi(a), a.discordant?.fixed ?? "–", a.discordant?.broken ?? "–", verdict(a, alpha)]);
+    acc.push([a.label, nCell(a), pct(a.base.p) + ci(a.base.lo, a.base.hi), pct(a.cand.p) + ci(a.cand.lo, a.cand.hi), deltaWithCi(a), a.discordant?.fixed ?? "–", a.discordant?.broken ?? "–", verdict(a, alpha)]);
   }
   out.push("Accuracy:", acc.toString());
 
   for (const a of r.arms) {
-    out.push("", `── ${a.label} ──`);
+    out.push("", `── ${a.label} ──`, ...ciLines(a));
     for (const [name, flips] of [["fixed (wrong → correct)", a.fixed], ["broken (correct → wrong)", a.broken]] as const) {
       if (!a.paired) break;
       out.push(`${name}: ${flips.length}`);
       for (const f of flips.slice(0, maxFlips)) out.push(`  ${caseName(f)}  ${answers(f)}  ${f.stem}`);
       if (flips.length > maxFlips) out.push(`  … and ${flips.length - maxFlips} more (see --json)`);
     }
-    if (a.errors.length) {
-      out.push(`errors (counted as not correct): ${a.errors.length}`);
+    if (a.not_compared.n) {
+      out.push(`${notComparedLine(a)} (infrastructure errors: left out of accuracy, McNemar, the CI and the gate)`);
       for (const e of a.errors.slice(0, maxFlips)) out.push(`  [${e.side}] ${e.case_id} ${e.error_class ?? ""} ${e.error ?? ""}`.trimEnd());
+      if (a.errors.length > maxFlips) out.push(`  … and ${a.errors.length - maxFlips} more (see --json)`);
     }
     const st = plainTable(["stratum", "n", "base", "cand", "Δ pts"]);
     for (const s of a.strata) st.push([`${s.dimension === "usmle_step" ? "step" : "type"}: ${s.stratum}`, a.paired ? s.n_base : `${s.n_base}/${s.n_cand}`, pct(s.base), pct(s.cand), signed(s.delta_pts)]);
@@ -135,8 +161,7 @@ export function renderDiffMarkdown(r: DiffResult, opts: RenderOptions = {}): str
   }
   out.push("| arm | n | base acc [95% CI] | cand acc [95% CI] | Δ [95% CI] | fixed | broken | verdict |", "|---|---:|---|---|---|---:|---:|---|");
   for (const a of r.arms) {
-    const n = a.paired ? String(a.base.n) : `${a.base.n} / ${a.cand.n}`;
-    out.push(`| ${md(a.label)} | ${n} | ${pct(a.base.p)}${ci(a.base.lo, a.base.hi)} | ${pct(a.cand.p)}${ci(a.cand.lo, a.cand.hi)} | ${deltaWithCi(a)} | ${a.discordant?.fixed ?? "–"} | ${a.discordant?.broken ?? "–"} | ${verdict(a, alpha)} |`);
+    out.push(`| ${md(a.label)} | ${nCell(a)} | ${pct(a.base.p)}${ci(a.base.lo, a.base.hi)} | ${pct(a.cand.p)}${ci(a.cand.lo, a.cand.hi)} | ${deltaWithCi(a)} | ${a.discordant?.fixed ?? "–"} | ${a.discordant?.broken ?? "–"} | ${verdict(a, alpha)} |`);
   }
   out.push("");
   if (r.kind === "runs" && r.config.length) {
@@ -146,6 +171,8 @@ export function renderDiffMarkdown(r: DiffResult, opts: RenderOptions = {}): str
   }
   for (const a of r.arms) {
     out.push(`### ${md(a.label)}`, "");
+    for (const l of ciLines(a)) out.push(`- ${md(l)}`);
+    out.push("");
     if (a.paired) {
       for (const [name, flips] of [["Fixed (wrong → correct)", a.fixed], ["Broken (correct → wrong)", a.broken]] as const) {
         out.push(`<details><summary>${name}: ${flips.length}</summary>`, "");
@@ -157,7 +184,7 @@ export function renderDiffMarkdown(r: DiffResult, opts: RenderOptions = {}): str
         out.push("", "</details>", "");
       }
     }
-    if (a.errors.length) out.push(`Errors (counted as not correct): ${a.errors.length} — ${a.errors.slice(0, 10).map((e) => `${e.side}:${md(e.case_id)}`).join(", ")}${a.errors.length > 10 ? ", …" : ""}`, "");
+    if (a.not_compared.n) out.push(`**${notComparedLine(a)}** (infrastructure errors, left out of the comparison) — ${a.errors.slice(0, 10).map((e) => `${e.side}:${md(e.case_id)}`).join(", ")}${a.errors.length > 10 ? ", …" : ""}`, "");
     out.push("<details><summary>By stratum</summary>", "", "| stratum | n | base | cand | Δ pts |", "|---|---:|---:|---:|---:|");
     for (const s of a.strata) out.push(`| ${s.dimension === "usmle_step" ? "step" : "type"}: ${md(s.stratum)} | ${a.paired ? s.n_base : `${s.n_base}/${s.n_cand}`} | ${pct(s.base)} | ${pct(s.cand)} | ${signed(s.delta_pts)} |`);
     out.push("", "</details>", "");

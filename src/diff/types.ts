@@ -55,8 +55,30 @@ export interface ErrorCase {
 }
 
 export interface AccuracySide extends Proportion {
+  /** Infrastructure errors on this side (among the paired cases when paired). They are not in `k`/`n`. */
   errors: number;
   unparseable: number;
+}
+
+/** A pair left out of the comparison because a side errored (infrastructure, not an answer). */
+export interface UncomparedPair {
+  case_id: string;
+  base_case_id?: string;
+  side: "base" | "cand" | "both";
+  base_outcome: Outcome;
+  cand_outcome: Outcome;
+  error_class?: string;
+}
+
+export interface NotCompared {
+  /** Pairs (paired) or records (unpaired) left out of accuracy, McNemar, the CI and the gate. */
+  n: number;
+  errored_base: number;
+  errored_cand: number;
+  /** Paired only: both sides errored (counted in errored_base and errored_cand too). */
+  errored_both: number;
+  /** Paired only: the pairs, by candidate case id. */
+  pairs: UncomparedPair[];
 }
 
 export interface StratumDelta {
@@ -96,7 +118,8 @@ export interface TokenRow {
 }
 
 export interface ArmDiff {
-  /** `pipeline`, or `direct → pipeline` for a comparison of two arms of one run. */
+  /** `pipeline`, or `direct → pipeline` for a comparison of two arms of one run. Accuracy, flips and strata
+   * cover the compared pairs only: a pair where either side is `error` is in `not_compared`, never a flip. */
   label: string;
   base_arm: Arm;
   cand_arm: Arm;
@@ -105,9 +128,21 @@ export interface ArmDiff {
   base: AccuracySide;
   cand: AccuracySide;
   delta_pts: number | null;
-  /** Two-sided p of `test`; 1 when there is nothing to compare. */
+  /** Two-sided p of `test`; 1 when there is nothing to compare. Underflows to 0 when tiny: read log10_p. */
   p: number;
-  ci_pts: { lo: number; hi: number; method: "paired-bootstrap" | "newcombe" } | null;
+  /** log10 of `p`, exact in log space (e.g. −382.9 for 0 vs 1,273 discordant pairs). */
+  log10_p: number;
+  /**
+   * CI of Δ whose verdict agrees with the test: paired, the Clopper–Pearson interval of the discordant split scaled
+   * by (b+c)/n ("exact"); unpaired, Newcombe's score interval. Level 1 − alpha.
+   */
+  ci_pts: { lo: number; hi: number; level: number; method: "exact" | "newcombe" } | null;
+  /** Paired only, an extra: the seeded percentile bootstrap of Δ (may disagree with the test at small n). */
+  bootstrap_ci_pts: { lo: number; hi: number; level: number; iterations: number; seed: number } | null;
+  /** Errored pairs (or records), excluded from the comparison and listed apart. */
+  not_compared: NotCompared;
+  /** Share of errored records per side (paired cases when paired), in proportions, and its change in points. */
+  error_rate: { base: number | null; cand: number | null; delta_pts: number | null };
   /** Paired only: discordant pair counts (fixed = wrong→correct, broken = correct→wrong). */
   discordant: { fixed: number; broken: number } | null;
   fixed: Flip[];
