@@ -36,7 +36,7 @@ function runOptions(y: Argv) {
     .option("model", { type: "string", describe: "Model id; default $MEDGEMMA_MODEL_ID or tgi", group: "Endpoint:" })
     .option("temperature", { type: "number", default: 0, describe: "Sampling temperature (0 = greedy; always sent)", group: "Endpoint:" })
     .option("max-tokens", { type: "number", default: 2048, describe: "Upper bound on completion tokens per call", group: "Endpoint:" })
-    .option("preflight", { type: "boolean", default: true, describe: "Count tokens with the Gemma 3 tokenizer before sending (--no-preflight)", group: "Endpoint:" })
+    .option("preflight", { type: "boolean", default: true, describe: "Check token limits before sending: a UTF-8 byte bound, the Gemma 3 tokenizer only when the bound cannot prove them (--no-preflight)", group: "Endpoint:" })
     .option("max-input-tokens", { type: "number", describe: "Override the endpoint's /info max_input_tokens", group: "Endpoint:" })
     .option("max-total-tokens", { type: "number", describe: "Override the endpoint's /info max_total_tokens", group: "Endpoint:" })
     .option("emulator-latency", { choices: ["none", "a100"] as const, default: "none" as const, describe: "Embedded emulator's latency model", group: "Emulator (when no endpoint is set):" })

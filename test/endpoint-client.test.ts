@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { AUTH_HINT, createEndpointClient, fetchEndpointInfo, type ClientEvent, type EndpointClientOptions } from "../src/endpoint/client.js";
 import { EndpointError, type ChatRequest } from "../src/endpoint/types.js";
+import { chatTokenBound } from "../src/tokenizer/bound.js";
 
 // ---- a tiny TGI-like stub on 127.0.0.1 ----
 
@@ -305,6 +306,47 @@ describe("token preflight", () => {
     const { c } = client(stub, { limits, preflight: true, countChatTokens: async () => input });
     await c.chat({ ...REQ, ...(requested !== undefined ? { max_tokens: requested } : {}) });
     expect(stub.chats()[0]!.body!.max_tokens).toBe(sent);
+  });
+
+  describe("counts only when the byte bound cannot prove the limits", () => {
+    // chatTokenBound(REQ.messages): "Which drug?" (11 bytes) + the template's "user\n", "\n", "model\n" (12 bytes)
+    // + 4 special tokens = 27.
+    const BOUND = 27;
+    const counting = (n: number) => {
+      const calls: number[] = [];
+      return { calls, fn: async () => (calls.push(n), n) };
+    };
+    it("the bound of the test request is what the comment says", () => {
+      expect(chatTokenBound(REQ.messages)).toBe(BOUND);
+    });
+    it.each([
+      { maxTokens: 150 - BOUND, counted: false, why: "bound + max_tokens = max_total" },
+      { maxTokens: 150 - BOUND + 1, counted: true, why: "bound + max_tokens = max_total + 1" },
+    ])("max_tokens $maxTokens: counted=$counted ($why)", async ({ maxTokens, counted }) => {
+      const stub = await startStub(() => completion());
+      const counter = counting(20);
+      const { c } = client(stub, { limits, preflight: true, countChatTokens: counter.fn });
+      await c.chat({ ...REQ, max_tokens: maxTokens });
+      expect(counter.calls).toHaveLength(counted ? 1 : 0);
+      // Proven: sent as asked. Counted (20 tokens): clamped only if it exceeds the room, which 124 does not.
+      expect(stub.chats()[0]!.body!.max_tokens).toBe(maxTokens);
+    });
+    it("an input whose bound exceeds max_input is counted, and sent when the exact count fits", async () => {
+      const stub = await startStub(() => completion());
+      const counter = counting(60);
+      const { c } = client(stub, { limits, preflight: true, countChatTokens: counter.fn });
+      await c.chat({ messages: [{ role: "user", content: "ab ".repeat(60) }], max_tokens: 500 });
+      expect(counter.calls).toEqual([60]);
+      expect(stub.chats()[0]!.body!.max_tokens).toBe(150 - 60);
+    });
+    it("an input over max_input by exact count is refused as input_too_long with the exact figure", async () => {
+      const stub = await startStub(() => completion());
+      const { c } = client(stub, { limits, preflight: true, countChatTokens: async () => 131 });
+      const err = await callError(c.chat({ messages: [{ role: "user", content: "ab ".repeat(60) }], max_tokens: 5 }));
+      expect(err.errorClass).toBe("input_too_long");
+      expect(err.message).toContain("input has 131 tokens; the endpoint accepts at most 130 input and 150 total tokens");
+      expect(stub.seen).toHaveLength(0);
+    });
   });
 
   it("a template error in the preflight is a validation failure, nothing sent", async () => {

@@ -17,8 +17,12 @@ export interface EngineCore {
   readonly closing: AbortSignal;
   /** Generation requests in flight, this one included. */
   inFlight(): number;
-  /** Prompt tokens of a chat, as the served tokenizer counts the rendered template (cached). */
-  countPrompt(messages: ChatMessage[]): Promise<number>;
+  /**
+   * Prompt tokens of a chat, as the served tokenizer counts the rendered template (cached). Given the request's
+   * max_new_tokens, it may return a cheap estimate instead when the byte bound proves no length check can depend
+   * on the count (tokenizer/bound.ts boundClearsGeneration); without it the count is exact.
+   */
+  countPrompt(messages: ChatMessage[], maxNewTokens?: number | null): Promise<number>;
   /** Token ids of a rendered prompt (for /chat_tokenize); its length equals countPrompt for the same chat. */
   encodePrompt(messages: ChatMessage[], rendered: string): Promise<number[]>;
   /** Tokens of raw text (for /generate, where the tokenizer adds <bos>). */

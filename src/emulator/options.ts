@@ -56,7 +56,10 @@ export interface EmulatorOptions {
   paused: boolean;
   /** Emulated seconds /health answers 503 "unhealthy" after a generation failure (424) broke a batch. */
   unhealthyS: number;
-  /** Prompt token counter; default: src/tokenizer/gemma.ts countChatTokens. */
+  /**
+   * Prompt token counter, used for every request. Default: the byte bound, then the Gemma tokenizer only when the
+   * bound cannot prove the limits; the usage figure is then an estimate (see Emulator.countPrompt).
+   */
   countTokens?: TokenCounter;
   /** Diagnostic log sink (default: none). */
   log?: (line: string) => void;

@@ -14,6 +14,8 @@ import { EmulatedClock } from "./clock.js";
 import type { EngineCore, EngineRoutes } from "./core.js";
 import { pickFault, STEP_HEADER } from "./faults.js";
 import { GpuScheduler } from "./latency.js";
+import { boundClearsGeneration, chatTokenBound } from "../tokenizer/bound.js";
+import { estimateChatTokens } from "../tokenizer/estimate.js";
 import { DEFAULT_EMULATOR_OPTIONS, type EmulatorOptions, type FaultKind, type TokenCounter } from "./options.js";
 import { paused } from "./tgi/errors.js";
 import { tgiInfo, TgiRoutes } from "./tgi/routes.js";
@@ -150,8 +152,7 @@ class Emulator implements EngineCore {
   }
 
   listen(): Promise<EmulatorHandle> {
-    // Start loading the tokenizer now so the first request does not pay for it.
-    if (!this.o.countTokens) void loadDefaultTokenizer(this.o.log);
+    // The Gemma tokenizer is NOT preloaded: countPrompt needs it only for requests the byte bound cannot clear.
     return new Promise((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(this.o.port, "127.0.0.1", () => {
@@ -210,10 +211,21 @@ class Emulator implements EngineCore {
     return this.inFlightCount;
   }
 
-  async countPrompt(messages: ChatMessage[]): Promise<number> {
+  /**
+   * An injected counter is used as is. Otherwise — the rule of tokenizer/bound.ts, as the harness's preflight —
+   * when the UTF-8 byte bound proves that neither validation nor continuation can depend on the exact count, the
+   * cheap estimate (tokenizer/estimate.ts, never above the bound) is the figure; only otherwise is the Gemma
+   * tokenizer loaded and the prompt counted exactly, so every refusal carries TGI's exact count.
+   */
+  async countPrompt(messages: ChatMessage[], maxNewTokens?: number | null): Promise<number> {
     const key = messagesKey(messages);
     const hit = this.tokenCache.get(key);
     if (hit !== undefined) return hit;
+    if (!this.o.countTokens) {
+      const bound = chatTokenBound(messages);
+      const limits = { maxInputTokens: this.o.maxInputTokens, maxTotalTokens: this.o.maxTotalTokens };
+      if (boundClearsGeneration(bound, maxNewTokens ?? null, limits)) return Math.min(bound, estimateChatTokens(messages));
+    }
     const counter = this.o.countTokens ?? (await loadDefaultTokenizer(this.o.log)).countChat;
     const n = await counter(messages);
     if (this.tokenCache.size >= 20_000) this.tokenCache.clear();

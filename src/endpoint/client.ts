@@ -14,7 +14,7 @@
 // - attempts = every HTTP attempt sent, 503s included; the retry budget counts only non-cold failures.
 import OpenAI, { APIError } from "openai";
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import { countChatTokens as gemmaCountChatTokens } from "../tokenizer/gemma.js";
+import { chatTokenBound, withinLimits } from "../tokenizer/bound.js";
 import type { CallStats, EndpointInfo, ErrorClass } from "../types.js";
 import { ColdStartGate, ColdStartTimeoutError, defaultSleep, type Sleep } from "./cold-start.js";
 import { classifyThrown, errorText, isConnectionRefused, isRetryable, parseRetryAfter, redact } from "./errors.js";
@@ -59,9 +59,12 @@ export interface EndpointClientOptions {
   /** How many times one call may go back to the gate before a 503 counts as a server_error (default 5). */
   maxColdCycles?: number;
   limits?: TokenLimits | null;
-  /** Count input tokens before sending (needs `limits`). Default false. */
+  /**
+   * Check input tokens before sending (needs `limits`). Default false. The UTF-8 byte bound is tried first
+   * (tokenizer/bound.ts); the exact counter runs only when the bound cannot prove the request within the limits.
+   */
   preflight?: boolean;
-  /** Token counter for the preflight (default: the Gemma 3 tokenizer). */
+  /** Exact token counter for the preflight (default: the Gemma 3 tokenizer, loaded on first use). */
   countChatTokens?: (messages: ChatMessage[]) => Promise<number>;
   onEvent?: (e: ClientEvent) => void;
   sleep?: Sleep;
@@ -144,7 +147,8 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
   const apiKey = opts.apiKey;
   const limits = opts.limits ?? null;
   const preflight = Boolean(opts.preflight && limits);
-  const countTokens = opts.countChatTokens ?? gemmaCountChatTokens;
+  const countTokens =
+    opts.countChatTokens ?? (async (messages: ChatMessage[]) => (await import("../tokenizer/gemma.js")).countChatTokens(messages));
   const root = endpointRoot(opts.baseUrl);
   const scaleUp = opts.scaleUpTimeoutS !== undefined && opts.scaleUpTimeoutS > 0 ? opts.scaleUpTimeoutS : undefined;
   // Static per-client request options: built once to keep per-call overhead small.
@@ -240,6 +244,19 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
   const backoffMs = (failures: number): number =>
     Math.floor(random() * Math.min(retryMaxMs, retryBaseMs * 2 ** (failures - 1)));
 
+  /** Exact input count → the max_tokens to send (clamped to the room left), or input_too_long. */
+  const checkedMaxTokens = (input: number, maxTokens: number | undefined, lim: TokenLimits, stats: CallStats): number => {
+    const room = lim.maxTotalTokens - input;
+    if (input > lim.maxInputTokens || room < 1) {
+      throw fail(
+        "input_too_long",
+        `input has ${input} tokens; the endpoint accepts at most ${lim.maxInputTokens} input and ${lim.maxTotalTokens} total tokens`,
+        stats,
+      );
+    }
+    return maxTokens === undefined || maxTokens > room ? room : maxTokens;
+  };
+
   async function chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
     const stats = blankStats();
     const cancelled = (): EndpointError => fail("cancelled", "the call was cancelled", stats, stats.status);
@@ -247,23 +264,17 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
 
     let maxTokens = req.max_tokens ?? opts.maxTokens;
     if (preflight && limits) {
-      let input: number;
+      let exact: number | null;
       try {
-        input = await countTokens(req.messages);
+        // Count only when it can matter: the byte bound proves most requests valid without a tokenizer.
+        const proven = maxTokens !== undefined && withinLimits(chatTokenBound(req.messages), maxTokens, limits);
+        exact = proven ? null : await countTokens(req.messages);
       } catch (err) {
         // The chat template rejects non-alternating roles (TGI would answer 422); anything else is ours.
         const msg = err instanceof Error ? err.message : String(err);
         throw fail(/alternate/.test(msg) ? "validation" : "unknown", `token preflight: ${msg}`, stats);
       }
-      const room = limits.maxTotalTokens - input;
-      if (input > limits.maxInputTokens || room < 1) {
-        throw fail(
-          "input_too_long",
-          `input has ${input} tokens; the endpoint accepts at most ${limits.maxInputTokens} input and ${limits.maxTotalTokens} total tokens`,
-          stats,
-        );
-      }
-      if (maxTokens === undefined || maxTokens > room) maxTokens = room;
+      if (exact !== null) maxTokens = checkedMaxTokens(exact, maxTokens, limits, stats);
     }
 
     // Only parameters TGI handles as intended: no top_p (1 is rejected) and no presence_penalty.

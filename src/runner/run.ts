@@ -108,8 +108,8 @@ export async function runValidation(req: RunRequest): Promise<number> {
     );
   }
   try {
-    // The Gemma tokenizer takes seconds to load and blocks the event loop: load it before any case is timed.
-    if (req.preflight) await (await import("../tokenizer/gemma.js")).warmTokenizer();
+    // No tokenizer warm-up: the preflight loads the Gemma tokenizer only for a request its byte bound cannot
+    // clear (tokenizer/bound.ts) — an over-long prompt, which is rare and fails or is clamped anyway.
     const info = await fetchEndpointInfo(baseUrl, apiKey ?? "", httpFetch);
     const kind = emulator || info?.emulator === true ? "emulator" : "remote";
     if (!emulator && kind === "emulator") say(`NOTE: ${redactUrl(baseUrl)} is the TGI emulator: these are EMULATOR figures, not MedGemma's.`);

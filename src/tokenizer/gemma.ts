@@ -85,6 +85,11 @@ function tokenizer(): Promise<LenmlTokenizer> {
   return loading;
 }
 
+/** True once something asked for the tokenizer (tests check that short prompts never do). */
+export function tokenizerRequested(): boolean {
+  return loading !== undefined;
+}
+
 export async function warmTokenizer(): Promise<void> {
   await tokenizer();
 }

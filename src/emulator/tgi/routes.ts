@@ -226,7 +226,7 @@ export class TgiRoutes implements EngineRoutes {
     const fault = this.core.pickFault(n, req);
     if (r.stream) return this.chatStream(req, res, r, rendered, meta, n, fault, signal);
 
-    const p: Prepared = { ...(await this.validate(n, r.messages, r.params, () => this.core.countPrompt(r.messages))), fault };
+    const p: Prepared = { ...(await this.validate(n, r.messages, r.params, () => this.core.countPrompt(r.messages, r.params.maxNewTokens))), fault };
     const started = this.core.clock.now();
     if (await this.proxyFault(fault, req, res, signal)) return;
     const g = this.compose(p);
@@ -281,7 +281,7 @@ export class TgiRoutes implements EngineRoutes {
     const sse = new SseWriter(res);
     sse.start(200, streamHeaders(COMPUTE_TYPE, rendered.length));
     try {
-      const p: Prepared = { ...(await this.validate(n, r.messages, r.params, () => this.core.countPrompt(r.messages))), fault };
+      const p: Prepared = { ...(await this.validate(n, r.messages, r.params, () => this.core.countPrompt(r.messages, r.params.maxNewTokens))), fault };
       const g = this.compose(p);
       const pieces = tokenPieces(g.text);
       let sent = 0;
