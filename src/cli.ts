@@ -1,7 +1,9 @@
 // `run-validation`: a thin shell over the modules. Parses flags, resolves configuration, calls one function,
-// maps its outcome to an exit code. Heavy modules are imported lazily so `--help` starts fast.
+// maps its outcome to an exit code. Everything heavy — yargs included — is imported lazily, and the top-level
+// `--help` is served from text rendered at build time (scripts/help-cache.mjs), so it starts fast.
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import yargs, { type Argv } from "yargs";
+import type { Argv } from "yargs";
 import { DIFF_NUMBER_RULES, EMULATOR_NUMBER_RULES, NON_EMPTY_STRINGS, REPORT_NUMBER_RULES, RUN_NUMBER_RULES, validateFlags, withFlagChecks } from "./config/flags.js";
 import { classifyExit, EXIT } from "./runner/exit-codes.js";
 
@@ -157,13 +159,30 @@ function exitCodeFor(err: unknown): number {
   return code;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  let code: number = EXIT.OK;
+/** Help width as yargs would choose it here: the terminal's, at most 120; 100 when not a terminal. */
+const helpWidth = (): number => Math.min(120, process.stdout.columns ?? 100);
+
+/** The build-time rendering of the top-level help for this width, if there is one (see scripts/help-cache.mjs). */
+function cachedHelp(width: number): string | null {
+  try {
+    return readFileSync(new URL(`./help/${width}.txt`, import.meta.url), "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** The top-level help text exactly as `--help` prints it (scripts/help-cache.mjs renders it at build time). */
+export async function renderHelp(width: number): Promise<string> {
+  return (await buildParser([], width, () => undefined)).getHelp();
+}
+
+async function buildParser(argv: string[], width: number, setCode: (c: number) => void): Promise<Argv> {
+  const { default: yargs } = await import("yargs");
   const withDiffChecks = (p: Record<string, unknown>): true => {
     validateFlags(p, DIFF_NUMBER_RULES, argv);
     return true;
   };
-  const parser = yargs(argv)
+  return yargs(argv)
     .scriptName("run-validation")
     .usage("$0 [--medqa | --data PATH] [options]\n\nValidation benchmark runner for the MedGemma 27B CDS agent on MedQA.")
     .command(
@@ -171,7 +190,7 @@ export async function main(argv: string[]): Promise<void> {
       "Run the validation (default command)",
       (y) => withFlagChecks(runOptions(y), RUN_NUMBER_RULES, argv, NON_EMPTY_STRINGS),
       async (a) => {
-        code = await mainRun(a as RunArgs, argv);
+        setCode(await mainRun(a as RunArgs, argv));
       },
     )
     .command(
@@ -213,12 +232,12 @@ export async function main(argv: string[]): Promise<void> {
         ),
       async (a) => {
         const { reportCommand } = await import("./report/command.js");
-        code = await reportCommand(resolve(a.run_dir), {
+        setCode(await reportCommand(resolve(a.run_dir), {
           ...(a["cost-per-hour"] !== undefined ? { costPerHour: a["cost-per-hour"] } : {}),
           ...(a["price-per-mtok-in"] !== undefined ? { pricePerMTokIn: a["price-per-mtok-in"] } : {}),
           ...(a["price-per-mtok-out"] !== undefined ? { pricePerMTokOut: a["price-per-mtok-out"] } : {}),
           quiet: a.quiet,
-        });
+        }));
       },
     )
     .command(
@@ -241,7 +260,7 @@ export async function main(argv: string[]): Promise<void> {
           .check((p) => withDiffChecks(p)),
       async (a) => {
         const { diffCommand } = await import("./diff/command.js");
-        code = await diffCommand(resolve(a.base), a.cand ? resolve(a.cand) : null, {
+        setCode(await diffCommand(resolve(a.base), a.cand ? resolve(a.cand) : null, {
           ...(a.arms ? { arms: a.arms } : {}),
           strict: a.strict,
           ...(a.markdown ? { markdown: a.markdown } : {}),
@@ -252,7 +271,7 @@ export async function main(argv: string[]): Promise<void> {
           ...(a["max-latency-regression"] !== undefined ? { maxLatencyRegression: a["max-latency-regression"] } : {}),
           ...(a["max-error-rate-increase"] !== undefined ? { maxErrorRateIncrease: a["max-error-rate-increase"] } : {}),
           seed: a.seed,
-        });
+        }));
       },
     )
     .command(
@@ -264,20 +283,33 @@ export async function main(argv: string[]): Promise<void> {
           .option("out", { type: "string", demandOption: true, describe: "Merged run directory to create" }),
       async (a) => {
         const { mergeCommand } = await import("./merge/command.js");
-        code = await mergeCommand((a.run_dirs as string[]).map((d) => resolve(d)), { out: resolve(a.out) });
+        setCode(await mergeCommand((a.run_dirs as string[]).map((d) => resolve(d)), { out: resolve(a.out) }));
       },
     )
     .strict()
     .help()
     .alias("h", "help")
     .version(false)
-    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .wrap(width)
     .fail((msg, err, y) => {
       if (err) throw err;
       y.showHelp((s: string) => process.stderr.write(s + "\n"));
       process.stderr.write(`\nerror: ${msg}\n`);
       process.exit(EXIT.USAGE);
     });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let code: number = EXIT.OK;
+  const width = helpWidth();
+  if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
+    const text = cachedHelp(width);
+    if (text !== null) {
+      process.stdout.write(text);
+      return;
+    }
+  }
+  const parser = await buildParser(argv, width, (c) => (code = c));
   try {
     await parser.parseAsync();
   } catch (err) {

@@ -1,6 +1,6 @@
 // Everything decided before the first model call: dataset, sample, prompts, run directory, run.json.
 // Pure-ish and endpoint-free, so resume checks can refuse before anything is sent.
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,22 +16,26 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** The package root (dist/runner → ../..; src/runner under vitest → ../..). */
 export const PACKAGE_ROOT = resolve(HERE, "..", "..");
 
-export async function harnessInfo(): Promise<RunJson["harness"]> {
-  let version = "0.0.0";
-  try {
-    version = JSON.parse(await readFile(join(PACKAGE_ROOT, "package.json"), "utf8")).version ?? version;
-  } catch {
-    /* packaged without package.json: keep the placeholder */
-  }
-  let git_commit: string | null = null;
-  try {
-    git_commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "ignore"] })
-      .toString()
-      .trim();
-  } catch {
-    git_commit = null;
-  }
-  return { version, git_commit, node: process.version };
+let harness: Promise<RunJson["harness"]> | undefined;
+
+/**
+ * Version, git commit and Node version for run.json. Memoized and asynchronous (`git rev-parse` runs as a child
+ * process without blocking): the runner starts it first thing, so it overlaps dataset loading.
+ */
+export function harnessInfo(): Promise<RunJson["harness"]> {
+  harness ??= (async () => {
+    let version = "0.0.0";
+    try {
+      version = JSON.parse(await readFile(join(PACKAGE_ROOT, "package.json"), "utf8")).version ?? version;
+    } catch {
+      /* packaged without package.json: keep the placeholder */
+    }
+    const git_commit = await new Promise<string | null>((res) => {
+      execFile("git", ["rev-parse", "HEAD"], { cwd: PACKAGE_ROOT }, (err, stdout) => res(err ? null : stdout.toString().trim() || null));
+    });
+    return { version, git_commit, node: process.version };
+  })();
+  return harness;
 }
 
 export interface Sampled {

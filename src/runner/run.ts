@@ -6,16 +6,11 @@ import { httpFetch } from "../endpoint/http-fetch.js";
 import type { ClientEvent } from "../endpoint/client.js";
 import type { ModelClient, RetryBudget } from "../endpoint/types.js";
 import { redactUrl, type EndpointSettings } from "../config/env.js";
-import { readJournal } from "../journal/read.js";
 import type { RunEventBody } from "../journal/events.js";
 import { RunJournalWriter } from "../journal/writer.js";
-import { loadGuidelines } from "../pipeline/guidelines-file.js";
 import { loadPromptSet, promptHashes } from "../pipeline/prompts.js";
-import { runDirect, runPipeline } from "../pipeline/run.js";
 import type { PipelineOptions } from "../pipeline/types.js";
-import { renderSummaryTables } from "../report/console.js";
 import { createProgress, type Progress } from "../report/progress.js";
-import { writeReports } from "../report/write.js";
 import type { Arm, CostSettings, RunConfig, RunJson } from "../types.js";
 import { execute, type WorkUnit } from "./execute.js";
 import { EXIT, UsageError } from "./exit-codes.js";
@@ -25,6 +20,7 @@ import {
   checkResumable,
   createRunDir,
   endpointRecord,
+  harnessInfo,
   loadAndSample,
   runDirName,
   writeRunJson,
@@ -63,12 +59,17 @@ const arms = (mode: RunConfig["mode"]): Arm[] => (mode === "both" ? ["direct", "
 
 export async function runValidation(req: RunRequest): Promise<number> {
   const say = (s: string) => req.err.write(s + "\n");
+  void harnessInfo(); // git rev-parse in the background while the dataset loads
   // 1. Data and sample: all before any endpoint traffic, so bad input costs nothing.
   const { dataset, cases } = await loadAndSample(req.config, req.skipInvalid);
   const config: RunConfig = { ...req.config, dataset: dataset.name };
   if (dataset.skipped.length > 0) say(`skipped ${dataset.skipped.length} invalid record(s) (--skip-invalid)`);
   const prompts = loadPromptSet(config.prompts_dir);
-  const guidelinesCorpus = config.guidelines && config.guidelines_file ? await loadGuidelines(config.guidelines_file) : null;
+  const guidelinesCorpus =
+    config.guidelines && config.guidelines_file ? await (await import("../pipeline/guidelines-file.js")).loadGuidelines(config.guidelines_file) : null;
+  // Modules only some runs need are loaded on demand (start-up time): the pipeline arm's steps and schemas.
+  const { runDirect } = await import("../pipeline/direct/run.js");
+  const runPipeline = config.mode === "direct" ? null : (await import("../pipeline/run.js")).runPipeline;
 
   // 2. Resume: the stored run must match, and its journal must read cleanly — all before any endpoint traffic.
   const runIdName = runDirName(new Date(), dataset.name, config.seed, cases.length);
@@ -87,7 +88,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
   let stored: RunJson | null = null;
   if (req.resumeDir) {
     stored = await checkResumable(req.resumeDir, draft);
-    const journal = await readJournal(req.resumeDir);
+    const journal = await (await import("../journal/read.js")).readJournal(req.resumeDir);
     for (const r of journal.cases) if (r.outcome !== "error") done.add(`${r.arm}:${r.case_id}`);
     session += journal.events.filter((e) => e.type === "run_start").length;
     say(`resuming ${req.resumeDir}: ${done.size} finished unit(s) kept${journal.tornCasesLine ? ", a torn last line dropped" : ""}`);
@@ -189,7 +190,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
         // One retry budget per case and arm, shared by all its calls (see --case-retry-budget).
         const budget: RetryBudget = { remaining: req.caseRetryBudget };
         const caseClient: ModelClient = { chat: (r, s) => client.chat({ ...r, budget }, s) };
-        return arm === "direct" ? runDirect(c, caseClient, pipelineOpts, signal) : runPipeline(c, caseClient, pipelineOpts, signal);
+        return arm === "direct" || !runPipeline ? runDirect(c, caseClient, pipelineOpts, signal) : runPipeline(c, caseClient, pipelineOpts, signal);
       },
       onRecord: async (rec) => {
         await writer.appendCase(rec);
@@ -210,6 +211,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
     await writer.close();
 
     // 5. Reports, from the journal alone (the same code path as `run-validation report`).
+    const [{ writeReports }, { renderSummaryTables }] = await Promise.all([import("../report/write.js"), import("../report/console.js")]);
     const { summary } = await writeReports(dir);
     req.out.write(renderSummaryTables(summary) + "\n");
     say(`reports written to ${dir}`);
