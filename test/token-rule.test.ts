@@ -69,7 +69,8 @@ describe("a padded over-long prompt is refused exactly as before", () => {
     c.close();
     expect(err.status).toBe(422);
     expect(err.errorClass).toBe("input_too_long"); // the client classifies TGI's length 422 so
-    expect(err.message).toContain(`\`inputs\` must have less than 12288 tokens. Given: ${exact}`);
+    // TGI checks the total (with max_new_tokens capped to its 1,024-token chunk) before the input length.
+    expect(err.message).toContain(`\`inputs\` tokens + \`max_new_tokens\` must be <= 16384. Given: ${exact} \`inputs\` tokens and 1024 \`max_new_tokens\``);
   });
 
   it("a prompt within max_input whose bound cannot prove max_total is counted and clamped, not refused", async () => {
