@@ -14,7 +14,7 @@ export interface Proportion {
 }
 
 export function wilson(k: number, n: number, z: number = Z95): Proportion {
-  if (!Number.isInteger(k) || !Number.isInteger(n) || k < 0 || n < 0 || k > n) {
+  if (!Number.isInteger(k) || !Number.isInteger(n) || k < 0 || k > n) {
     throw new RangeError(`wilson: need integers 0 <= k <= n, got k=${k} n=${n}`);
   }
   if (n === 0) return { k, n, p: null, lo: null, hi: null };
