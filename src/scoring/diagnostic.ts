@@ -40,8 +40,10 @@ export function stringLeaves(value: unknown): string[] {
   while (stack.length > 0) {
     const v = stack.pop();
     if (typeof v === "string") out.push(v);
-    else if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
-    else if (isObject(v)) for (const x of Object.values(v).reverse()) stack.push(x);
+    else if (Array.isArray(v)) {
+      // Stryker disable next-line ArithmeticOperator: starting past the end only pushes undefined, which is skipped
+      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    } else if (isObject(v)) for (const x of Object.values(v).reverse()) stack.push(x);
   }
   return out;
 }
@@ -51,7 +53,7 @@ export function scoreDiagnostic(rec: CaseRecord): DiagnosticHit {
   const output = step?.status === "ok" ? step.output : undefined;
   if (!isObject(output)) return { has_report: false, top1: false, top3: false, mentioned: false };
   const names = differentialNames(output);
-  const hit = names.map((n) => n !== "" && matches(rec.correct_text, n));
+  const hit = names.map((n) => matches(rec.correct_text, n)); // a malformed entry ("") never matches
   const top1 = hit[0] === true;
   const top3 = hit.slice(0, 3).some(Boolean);
   const inText = phraseMatcher(rec.correct_text);

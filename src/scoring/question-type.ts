@@ -60,7 +60,8 @@ const RULES: ReadonlyArray<readonly [QuestionType, RegExp]> = [
 
 /** The type of a question, from its stem (case-insensitive). Unmatched stems are `other`. */
 export function questionType(stem: string): QuestionType {
-  const s = stem.toLowerCase().replace(/\s+/g, " ");
+  // Typographic apostrophes read as straight ones, so "the drug’s mechanism" meets the "drug's" cue.
+  const s = stem.toLowerCase().replace(/\s+/g, " ").replace(/[‘’]/g, "'");
   for (const [type, re] of RULES) if (re.test(s)) return type;
   return "other";
 }
