@@ -1,0 +1,241 @@
+// Step 2 of grading: find every commitment in the normalised response. Each rule is a small finder that returns
+// candidates (where, what, how sure); grade.ts chooses among them. Tiers: 2 = the final form (an `Answer:` line,
+// a JSON answer field, a lone letter line), 1 = a statement in prose, 0 = a sole option mention.
+import { foldText } from "./normalize.js";
+import { optionAtStart, type OptionIndex } from "./options.js";
+import { readLetterToken, readPhrase, type PhraseRead } from "./phrase.js";
+import type { GradeMethod } from "./types.js";
+
+export interface Candidate {
+  /** Offset in the normalised text where the commitment ends (its order among the others: the last one decides). */
+  pos: number;
+  tier: 0 | 1 | 2;
+  /** The method if this candidate decides (`option_text` when the letter came from an option's text). */
+  method: Exclude<GradeMethod, "none">;
+  rule: string;
+  read: PhraseRead;
+  /** The text span that carries the commitment. */
+  matched: string;
+  /** A format commitment that ends before the text does (so a cut at max_tokens cannot have changed it). */
+  complete: boolean;
+}
+
+const methodOf = (read: PhraseRead, base: "format" | "statement"): Candidate["method"] =>
+  read.kind === "letter" && read.via === "text" ? "option_text" : base;
+
+const snippet = (text: string, from: number, to: number): string => text.slice(from, Math.min(to, from + 160)).trim();
+
+// ── tier 2: the final form ───────────────────────────────────────────────────────────────────────────────────
+
+/** "Answer: C", "Final answer: C", "Correct answer - C", "ANSWER (letter): C", localised markers, at a line start. */
+const ANSWER_LINE =
+  /^[ \t]*(?:(?:the|my|our)[ \t]+)?(?:(?:final|correct|best|right)[ \t]+)?(?:answer|respuesta|r[ée]ponse|resposta|antwort|risposta|答案|答え|정답)(?:[ \t]+(?:choice|letter|option))?[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:=]|:-|-(?=[ \t\n]))/gim;
+
+export function answerLines(text: string, idx: OptionIndex): Candidate[] {
+  const out: Candidate[] = [];
+  for (const m of text.matchAll(ANSWER_LINE)) {
+    const start = m.index + m[0].length;
+    const read = readPhrase(text.slice(start), idx, { loose: true });
+    if (read === null) continue;
+    const phraseEnd = start + read.end;
+    const lineEnd = text.indexOf("\n", phraseEnd);
+    out.push({
+      // Ordered by the end of its line, so a label on that line ("Answer: (C) …") is this commitment, not another.
+      pos: lineEnd < 0 ? text.length : lineEnd,
+      tier: 2,
+      method: methodOf(read, "format"),
+      rule: "answer_line",
+      read,
+      matched: snippet(text, m.index, lineEnd < 0 ? text.length : lineEnd),
+      complete: lineEnd >= 0 || /[.)\]]\s*$/.test(text.slice(phraseEnd)),
+    });
+  }
+  return out;
+}
+
+/** `"answer": "C"` in JSON (or a Python-style dict); the value must be closed, so a cut inside it never counts. */
+const JSON_FIELD =
+  /(["'])((?:final[_ ]?|correct[_ ]?|selected[_ ]?|chosen[_ ]?|best[_ ]?)?(?:answer|option|choice)(?:[_ ]?(?:letter|choice|option))?)\1\s*:\s*(["'])((?:(?!\3)[^\\\n]|\\.){0,300})\3/gi;
+
+/** Keys that are the answer step's own field: a commitment in the requested form. */
+const FORMAT_KEYS = /^(?:final[_ ]?)?answer(?:[_ ]?letter)?$/i;
+
+export function jsonFields(text: string, idx: OptionIndex): Candidate[] {
+  const out: Candidate[] = [];
+  for (const m of text.matchAll(JSON_FIELD)) {
+    const key = m[2]!;
+    if (/^(?:option|choice)$/i.test(key)) continue; // an option list's item field, not a verdict
+    const read = readPhrase(m[4]!.replace(/\\(.)/g, "$1"), idx);
+    if (read === null) continue;
+    out.push({
+      pos: m.index,
+      tier: 2,
+      method: methodOf(read, FORMAT_KEYS.test(key) ? "format" : "statement"),
+      rule: "json_field",
+      read,
+      matched: m[0],
+      complete: true,
+    });
+  }
+  return out;
+}
+
+/** A lone letter line may start with "Option"/"Choice"; its label may be followed by that option's own text. */
+const LONE_PREFIX = /^[ \t]*(?:(?:option|choice)[ \t]+)?/i;
+const LABEL_START = /^[ \t]*[(\[]?([A-H])[)\].:]/;
+
+/** "C", "(C)", "C.", "Option C", "C) Lisinopril" as the last line (or the first, of several); see LONE_PREFIX. */
+export function loneLetterLines(text: string, idx: OptionIndex): Candidate[] {
+  const lines: Array<{ at: number; line: string }> = [];
+  let at = 0;
+  for (const line of text.split("\n")) {
+    if (/[A-Za-z0-9]/.test(line)) lines.push({ at, line });
+    at += line.length + 1;
+  }
+  // Several lines opening with different labels: the model is walking through (or restating) the options.
+  const labels = new Set(lines.map((l) => LABEL_START.exec(l.line)?.[1]).filter((x) => x !== undefined));
+  const walkthrough = labels.size > 1;
+  const picks = lines.length > 1 ? [lines[0]!, lines[lines.length - 1]!] : lines;
+  const out: Candidate[] = [];
+  for (const l of picks) {
+    const body = l.line.slice(LONE_PREFIX.exec(l.line)![0].length);
+    const tok = readLetterToken(body);
+    if (tok === null || tok.queried) continue;
+    const label = body.slice(tok.end).replace(/^[ \t]*[.:)\]-]?[ \t]*/, "").replace(/[ \t.]+$/, "");
+    if (label !== "") {
+      // With text, the line must restate that option's own text (else it is prose that starts with a letter).
+      if (walkthrough) continue;
+      const own = idx.folded.find((o) => o.letter === tok.letter);
+      if (own === undefined ? idx.folded.length > 0 : optionAtStart(label, { ...idx, folded: [own] }) === null) continue;
+    }
+    const read: PhraseRead = { kind: "letter", letter: tok.letter, via: "letter", end: l.line.length };
+    out.push({ pos: l.at + l.line.length, tier: 2, method: "statement", rule: "lone_letter", read, matched: l.line.trim(), complete: false });
+  }
+  return out;
+}
+
+// ── tier 1: statements in prose ───────────────────────────────────────────────────────────────────────────────
+
+const QUAL = String.raw`(?:final|correct|best|right|true|single\s+best|most\s+(?:likely|appropriate|accurate|correct|probable|reasonable|plausible|consistent))`;
+const VERB = String.raw`(?:(?:is|would\s+be|should\s+be|must\s+be|will\s+be|could\s+be|might\s+be|may\s+be|has\s+to\s+be|remains|seems\s+to\s+be|appears\s+to\s+be|becomes)\b\s*:?|[:=]|-(?=\s))`;
+const TAIL = String.raw`(?:\s+(?:to|for)\s+(?:this|the)\s+(?:question|case|vignette|patient))?(?:\s+(?:here|then|therefore|thus|overall|in\s+this\s+case|among\s+(?:the|these)\s+(?:options|choices)))?\s*,?\s*` + VERB;
+
+/** Cue → phrase: "the (final|correct|…) answer is", "my answer:", "the best choice here is", "Ans:", `\boxed{`. */
+const CUES: ReadonlyArray<{ rule: string; re: RegExp }> = [
+  { rule: "answer_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our|your|this)\s+)?(?:${QUAL}\s+)?(?:answer|response)(?:\s+(?:choice|option|letter))?` + TAIL, "gi") },
+  { rule: "choice_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our)\s+)?(?:${QUAL}\s+(?:option|choice|selection|pick|one)|my\s+(?:choice|pick|selection))` + TAIL, "gi") },
+  {
+    rule: "first_person",
+    re: /\b(?:i(?:\s+would|\s*'d|\s+will|\s*'ll|\s+am\s+going\s+to|\s*'m\s+going\s+to|\s+have\s+to|\s+must|\s+should)?\s+(?:go\s+with|choose|select|pick|opt\s+for|mark|settle\s+on|lean\s+towards?)|i(?:\s+am|\s*'m)\s+(?:going|leaning|sticking)\s+(?:with|towards?)|let\s*'s\s+go\s+with|(?:we|you)\s+(?:should|must|would)\s+(?:choose|select|pick|go\s+with))(?![A-Za-z])(?:\s+(?:answer|option|choice|letter))?\s*:?/gi,
+  },
+  { rule: "abbreviated", re: /\bans\s*[:.=-]/gi },
+  { rule: "boxed", re: /\\boxed\s*\{/g },
+  {
+    rule: "domain_statement",
+    re: /\b(?:the\s+)?(?:(?:most\s+(?:likely|appropriate|probable|accurate|effective|useful|suitable|reasonable)|best|correct|single\s+best|next\s+best|preferred|definitive)(?:\s+[a-z][a-z/-]*){0,5}?(?:\s+(?:is|would\s+be)\b\s*:?|\s*:)|(?:most\s+likely\s+|final\s+|working\s+)diagnosis\s*:)/gi,
+  },
+];
+
+/** "Option C is correct", "(B) is the best answer", "D is the correct answer", "B is more likely". */
+const REVERSE =
+  /(?:\b(?:option|choice|answer|letter)\s*[(\[]?([A-Ha-h])[)\]]?|[(\[]([A-Ha-h])[)\]]|\b([A-H]))(?![A-Za-z0-9])[.:]?\s+(?:is|would\s+be|seems\s+to\s+be|appears\s+to\s+be|remains|looks)\s+(?:to\s+be\s+)?(?:(?:the|my|our)\s+)?(?:(?:single|most|more|best|only|clearly|definitely|certainly|indeed|therefore|thus|probably)\s+)*(?:correct|right|best|likely|appropriate|accurate|probable|reasonable|answer|choice|option|preferred|favou?red)\b(?:\s+(?:answer|option|choice|one|response|selection|here))?/gi;
+
+/**
+ * Reverse form by text: "Pulmonary embolism is the most likely diagnosis", "Vitamin A is the correct supplement".
+ * The subject (from its clause start to the verb) must name exactly one option by its text.
+ */
+const REVERSE_TEXT =
+  /\s(?:is|would\s+be|remains)\s+(?:the\s+)?(?:(?:single|most|best|only|clearly|definitely|probably)\s+)*(?:correct|right|best|likely|appropriate|preferred|consistent)\b(?:\s+(?:answer|option|choice|one|diagnosis|cause|explanation|treatment|therapy|management|test|step|next\s+step|supplement|drug|agent|mechanism|finding))?(?=\s*(?:[.,;:!)\n]|$|here\b|for\s+this\b|in\s+this\b|because\b|given\b|with\s+(?:the|these|this|her|his|all)\b))/gi;
+
+/** The cue speaks of what might be, not what is: then a condition in its sentence makes it hypothetical. */
+const MODAL = /\b(?:would|could|might|may)\b/i;
+/** Before the cue, in its sentence: the statement is someone's mistaken thought, an aside, or a hypothetical. */
+const HYPOTHETICAL_BEFORE =
+  /\b(?:(?:might|may|could|would)\s+(?:think|be\s+tempted|consider|argue|assume|guess|suspect|expect|say|choose|pick|select|go\s+with)|tempt(?:ing|ed)?|one\s+(?:might|could|may|would)|some(?:one|\s+people|\s+students|\s+clinicians)?\s+(?:might|may|could|would)|(?:common|classic|frequent|tempting)\s+(?:mistake|error|pitfall|trap|distractor|misconception)|why\s+not|at\s+first|initially|first\s+glance|seem(?:s|ed)?\s+like|if\s+(?:we|you|one)\s+(?:only|just|ignored?)|otherwise|not\s+(?:that|because))\b/i;
+const CONDITION_BEFORE = /\b(?:if|unless|whether|were|had|in\s+(?:a|the)\s+(?:patient|case|setting|scenario)\s+(?:with|of|where))\b/i;
+const CONDITION_AFTER = /^[^.!?\n]{0,120}?\b(?:if|unless|only\s+(?:if|when|in)|were|had\s+(?:the|this|she|he|there)|in\s+(?:a|the)\s+(?:patient|case|setting|scenario)|for\s+(?:a|the)\s+(?:patient|case)\s+(?:with|of|where)|when\s+(?:the|a)|in\s+(?:patients|children|adults|cases))\b/i;
+/** Right after the letter: the statement is qualified ("A is the best choice only if…", "B is correct for…"). */
+const QUALIFIED_AFTER =
+  /^[\s,]*(?:\(?[^()\n]{0,40}\)\s*)?(?:only\s+(?:if|when|in)|unless|if|when\b|to\s+(?!this\b)|in\s+(?:patients|children|adults|women|men|cases|the\s+setting|a\s+patient|pregnan)|for\s+(?:patients|children|adults|women|men|cases|a\s+patient|chronic|acute|treating|the\s+treatment|prevention|prophylaxis))/i;
+/** Just before the cue: a negated or wrong answer ("not the answer", "the incorrect answer is", "least likely"). */
+const NEGATED_BEFORE = /\b(?:not|never|no|incorrect|wrong|false|worst|least(?:\s+likely)?|isn't|wasn't|aren't)\s+(?:[A-Za-z]+\s+){0,1}$/i;
+
+/** The sentence around [start, end): the part before start and after end, each within its sentence. */
+function sentenceParts(text: string, start: number, end: number): { before: string; after: string; question: boolean } {
+  const back = text.slice(Math.max(0, start - 200), start);
+  const cut = Math.max(back.lastIndexOf("\n"), ...[". ", "! ", "? "].map((t) => back.lastIndexOf(t)));
+  let before = cut >= 0 ? back.slice(cut + 1) : back;
+  // "At first it seems A, but on review the answer is D": the clause after "but" is not under "at first".
+  const turn = [...before.matchAll(/\b(?:but|however|yet|whereas|although|though|instead)\b/gi)].pop();
+  if (turn !== undefined) before = before.slice(turn.index + turn[0].length);
+  const fwd = text.slice(end, end + 200);
+  const stop = /[.!?](?=\s|$)|\n/.exec(fwd);
+  const after = stop ? fwd.slice(0, stop.index) : fwd;
+  return { before, after, question: stop?.[0] === "?" };
+}
+
+/** Sets aside what follows it, up to the next comma ("Rather than D, the best choice is C" keeps C). */
+const SET_ASIDE = /\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to)\b[^,;]*$/i;
+
+function discounted(text: string, cueStart: number, cueText: string, phraseEnd: number): boolean {
+  const { before, after, question } = sentenceParts(text, cueStart, phraseEnd);
+  if (question) return true;
+  if (HYPOTHETICAL_BEFORE.test(before) || SET_ASIDE.test(before) || NEGATED_BEFORE.test(before.slice(-30))) return true;
+  if (QUALIFIED_AFTER.test(after)) return true;
+  if (MODAL.test(cueText) && (CONDITION_BEFORE.test(before) || CONDITION_AFTER.test(after))) return true;
+  return false;
+}
+
+export function statements(text: string, idx: OptionIndex): Candidate[] {
+  const out: Candidate[] = [];
+  const seen = new Set<number>();
+  for (const { rule, re } of CUES) {
+    for (const m of text.matchAll(re)) {
+      const start = m.index + m[0].length;
+      const read = readPhrase(text.slice(start), idx);
+      if (read === null || seen.has(start)) continue;
+      seen.add(start);
+      // A question ("Is the answer B?") is no commitment, except that "The answer is B?" offers B as a guess.
+      const queried = read.kind === "hedge" && read.letters.length === 1;
+      if (!queried && discounted(text, m.index, m[0], start + read.end)) continue;
+      out.push({ pos: start + read.end, tier: 1, method: methodOf(read, "statement"), rule, read, matched: snippet(text, m.index, start + read.end), complete: false });
+    }
+  }
+  for (const m of text.matchAll(REVERSE)) {
+    const raw = m[1] ?? m[2] ?? m[3];
+    if (raw === undefined) continue;
+    const back = text.slice(Math.max(0, m.index - 40), m.index);
+    const letter = raw.toUpperCase();
+    // "A or C is correct": the hedge comes before the letter.
+    const hedge = /(?:^|[^A-Za-z])[(\[]?([A-Ha-h])[)\]]?\s*(?:,|\/|\bor\b|\band\b)\s*(?:option\s+|choice\s+)?$/i.exec(back);
+    // A bare capital must open a sentence or clause ("C is correct."), not end a name ("Vitamin A is …").
+    if (m[3] !== undefined && hedge === null && !/(?:^|[.:;,!?\n]|\b(?:so|thus|therefore|hence|overall|then|clearly|ultimately|answer|choice|option|and|but))\s*$/i.test(back)) continue;
+    if (discounted(text, m.index, m[0], m.index + m[0].length)) continue;
+    const read: PhraseRead =
+      hedge !== null && hedge[1]!.toUpperCase() !== letter
+        ? { kind: "hedge", letters: [hedge[1]!.toUpperCase(), letter], end: m[0].length }
+        : { kind: "letter", letter, via: "letter", end: m[0].length };
+    out.push({ pos: m.index + m[0].length, tier: 1, method: "statement", rule: "reverse_statement", read, matched: snippet(text, m.index, m.index + m[0].length), complete: false });
+  }
+  for (const m of text.matchAll(REVERSE_TEXT)) {
+    const back = text.slice(Math.max(0, m.index - 120), m.index);
+    const clause = /(?:^|[.:;!?\n]\s|,\s*(?:so|thus|therefore|hence)?\s*|\b(?:so|thus|therefore|hence|overall)\s+)([^.:;!?\n,]*)$/i.exec(back);
+    const subject = clause?.[1]?.trim() ?? "";
+    if (subject === "" || /^(?:it|this|that|which|what|there|he|she|they)$/i.test(subject)) continue;
+    const letter = optionAtStart(subject, idx);
+    if (letter === null || !isWholeOption(subject, letter, idx)) continue;
+    const end = m.index + m[0].length;
+    if (discounted(text, m.index - subject.length, m[0], end)) continue;
+    const read: PhraseRead = { kind: "letter", letter, via: "text", end: m[0].length };
+    out.push({ pos: end, tier: 1, method: "option_text", rule: "reverse_text", read, matched: snippet(text, m.index - subject.length, end), complete: false });
+  }
+  return out;
+}
+
+/** The subject is the option's text or a unique prefix of it, and nothing more ("Vitamin A", not "Vitamin A deficiency"). */
+function isWholeOption(subject: string, letter: string, idx: OptionIndex): boolean {
+  const own = idx.folded.find((o) => o.letter === letter);
+  if (own === undefined) return false;
+  const f = foldText(subject);
+  return own.text === f || own.text.startsWith(f + " ");
+}
