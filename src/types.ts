@@ -1,6 +1,7 @@
 // Shared types: the contract between the stages of the data flow
 // datasets → sampling → pipeline → endpoint → journal → scoring → report/diff.
 // Field names of anything written to disk are snake_case (they are the journal's format).
+import type { GradeRecord } from "./scoring/grading/types.js";
 
 export const LETTERS = ["A", "B", "C", "D", "E"] as const;
 export type Letter = (typeof LETTERS)[number];
@@ -141,6 +142,15 @@ export interface CaseRecord {
   raw?: string;
   /** Pipeline arm: one record per step id. */
   steps?: Partial<Record<StepId, StepRecord>>;
+  /**
+   * How the answer was graded (scoring/grading): method, none-reason, rule and the text it rests on. Absent on
+   * `error` records (no model response) and on records written before the grader existed.
+   */
+  grade?: GradeRecord;
+  /** The case's option texts by letter, so `report` can re-grade the raw text without the dataset. */
+  options?: Partial<Record<Letter, string>>;
+  /** Pipeline arm: intermediate steps that failed; the case went on without their output (degraded). */
+  failed_steps?: StepId[];
   started_at: string;
   finished_at: string;
 }

@@ -170,7 +170,15 @@ describe("#3 a vignette past 12,288 tokens (in-process emulator, --base-url)", (
     const steps = mine.find((l) => l.arm === "pipeline")!.steps!;
     expect(steps.parse).toMatchObject({ status: "failed", error_class: "input_too_long", attempts: 0, prompt_tokens: 0 });
     expect(steps.parse!.error).toMatch(/12288/);
-    for (const id of STEP_IDS.filter((s) => s !== "parse")) expect(steps[id]?.status ?? "skipped", id).toBe("skipped");
+    // Degrade rule: the later steps still run on the vignette, and are refused before sending too (no call, no cost);
+    // the answer step's failure makes the case an error (infrastructure: the input can never be sent).
+    for (const id of STEP_IDS.filter((s) => s !== "parse")) {
+      const st = steps[id];
+      expect(st?.attempts ?? 0, id).toBe(0);
+      if (st?.status === "failed") expect(st.error_class, id).toBe("input_too_long");
+    }
+    expect(steps.answer).toMatchObject({ status: "failed", error_class: "input_too_long" });
+    expect(mine.find((l) => l.arm === "pipeline")!.failed_steps).toContain("parse");
   });
 
   it("the normal cases run normally on both arms", () => {

@@ -171,19 +171,21 @@ const GARBAGE = "I am not sure what you want.";
 
 describe("runPipeline: failure propagation", () => {
   it.each<[string, Partial<Record<string, Reply[]>>, object, Record<string, string>]>([
-    ["parse endpoint error ends the arm", { parse: ["server_error"] }, { outcome: "error", error_class: "server_error", calls: 1 },
-      { parse: "failed", reason: "skipped", answer: "skipped" }],
-    ["parse unparseable twice ends the arm", { parse: [GARBAGE, GARBAGE] }, { outcome: "error", error_class: "parse_failed", calls: 2 },
-      { parse: "failed", reason: "skipped" }],
-    ["reason failure ends the arm", { reason: ["timeout"] }, { outcome: "error", error_class: "timeout", calls: 2 },
-      { reason: "failed", drugs: "skipped", synthesize: "skipped", answer: "skipped" }],
-    ["drugs failure is recorded, synthesis goes on", { drugs: ["overloaded"] }, { outcome: "correct", calls: 7 },
+    ["parse endpoint error degrades the case: the rest runs on the vignette", { parse: ["server_error"] },
+      { outcome: "correct", calls: 7, failed_steps: ["parse"] }, { parse: "failed", reason: "ok", synthesize: "ok", answer: "ok" }],
+    ["parse unparseable twice degrades the case", { parse: [GARBAGE, GARBAGE] }, { outcome: "correct", calls: 8, failed_steps: ["parse"] },
+      { parse: "failed", reason: "ok", answer: "ok" }],
+    ["reason failure degrades the case: no differential downstream", { reason: ["timeout"] }, { outcome: "correct", calls: 7, failed_steps: ["reason"] },
+      { reason: "failed", drugs: "ok", synthesize: "ok", answer: "ok" }],
+    ["every intermediate step fails: the answer step still decides", { parse: ["server_error"], reason: ["timeout"], drugs: ["overloaded"], guidelines: ["connection"], synthesize: ["server_error"] },
+      { outcome: "correct", answer: "B", failed_steps: ["parse", "reason", "drugs", "guidelines", "synthesize"] }, { conflicts: "skipped", answer: "ok" }],
+    ["drugs failure is recorded, synthesis goes on", { drugs: ["overloaded"] }, { outcome: "correct", calls: 7, failed_steps: ["drugs"] },
       { drugs: "failed", conflicts: "ok", synthesize: "ok" }],
-    ["guidelines failure skips conflicts, synthesis goes on", { guidelines: [GARBAGE, GARBAGE] }, { outcome: "correct", calls: 7 },
+    ["guidelines failure skips conflicts, synthesis goes on", { guidelines: [GARBAGE, GARBAGE] }, { outcome: "correct", calls: 7, failed_steps: ["guidelines"] },
       { guidelines: "failed", conflicts: "skipped", synthesize: "ok" }],
-    ["conflicts failure is recorded, synthesis goes on", { conflicts: ["generation_error"] }, { outcome: "correct", calls: 7 },
+    ["conflicts failure is recorded, synthesis goes on", { conflicts: ["generation_error"] }, { outcome: "correct", calls: 7, failed_steps: ["conflicts"] },
       { conflicts: "failed", synthesize: "ok", answer: "ok" }],
-    ["synthesize failure: the answer step still runs", { synthesize: ["input_too_long"] }, { outcome: "correct", calls: 7 },
+    ["synthesize failure: the answer step still runs", { synthesize: ["input_too_long"] }, { outcome: "correct", calls: 7, failed_steps: ["synthesize"] },
       { synthesize: "failed", answer: "ok" }],
     ["answer endpoint error → error", { answer: ["connection"] }, { outcome: "error", error_class: "connection", answer: null },
       { answer: "failed" }],
@@ -195,7 +197,8 @@ describe("runPipeline: failure propagation", () => {
     expect(res).toMatchObject(expected);
     for (const [id, status] of Object.entries(statuses)) expect(res.steps?.[id as StepId]?.status, id).toBe(status);
     expect(Object.keys(res.steps ?? {})).toHaveLength(7);
-    if (res.outcome === "error") expect(res.error).toMatch(/^(parse|reason|answer): /);
+    if (res.outcome === "error") expect(res.error).toMatch(/^answer: /);
+    if (!("failed_steps" in expected)) expect(res.failed_steps).toBeUndefined();
   });
 
   it("feeds a failed drugs step to later steps as unavailable", async () => {
@@ -282,8 +285,46 @@ describe("runPipeline: re-ask", () => {
     const client = new FakeClient({ answer: [{ text: full.slice(0, full.indexOf(',"justification"')) + ',"justification": "febrile', finish_reason: "length" }] });
     const res = await runPipeline(CASE, client, options());
     expect(client.requestsFor("answer")).toHaveLength(1);
-    expect(res.steps?.answer).toMatchObject({ status: "ok", parse: "repaired", finish_reason: "length" });
+    // The answer field closed before the cut: a complete `format` commitment (the grader's truncation rule).
+    expect(res.steps?.answer).toMatchObject({ status: "ok", parse: "ok", finish_reason: "length" });
     expect(res.answer).toBe("B");
+    expect(res.grade).toMatchObject({ method: "format", rule: "json_field" });
+  });
+});
+
+describe("runPipeline: degraded cases and the answer step's grading", () => {
+  it("a failed parse step hands the vignette as written to reason, and 'not extracted' to drugs", async () => {
+    const client = new FakeClient({ parse: ["server_error"] });
+    await runPipeline(CASE, client, options());
+    const reasonPrompt = client.requestsFor("reason")[0]?.messages[1]?.content ?? "";
+    expect(reasonPrompt).toContain("burning on urination. She takes lisinopril 10 mg daily");
+    expect(reasonPrompt).not.toContain(STEM);
+    expect(client.requestsFor("drugs")[0]?.messages[1]?.content).toContain("not extracted: the parse step failed");
+  });
+
+  it("a failed reason step leaves the differential out downstream", async () => {
+    const client = new FakeClient({ reason: ["server_error"] });
+    await runPipeline(CASE, client, options());
+    expect(client.requestsFor("drugs")[0]?.messages[1]?.content).toContain("(not available: step failed)");
+    expect(client.requestsFor("synthesize")[0]?.messages[1]?.content).toContain("(not available: step failed)");
+  });
+
+  it.each<[string, string, object]>([
+    ["prose statement", "The answer is B.", { outcome: "correct", answer: "B", grade: { method: "statement" } }],
+    ["option text in the JSON field", '{"answer": "Urine culture and oral antibiotics"}', { outcome: "correct", answer: "B", grade: { method: "option_text" } }],
+    ["letter-prefixed text is not its first letter", '{"answer": "Cystoscopy"}', { outcome: "wrong", answer: "D", grade: { method: "option_text" } }],
+    ["JSON field with label and text", '{"answer": "C. Renal ultrasound", "justification": "x"}', { outcome: "wrong", answer: "C", grade: { method: "format" } }],
+  ])("answer step graded like the direct arm: %s", async (_n, reply, expected) => {
+    const res = await runPipeline(CASE, new FakeClient({ answer: [reply] }), options());
+    expect(res).toMatchObject(expected);
+    expect(res.steps?.answer?.calls).toBe(1);
+  });
+
+  it("a hedge is re-asked once; a second hedge is unparseable with the none reason", async () => {
+    const client = new FakeClient({ answer: ['{"answer": "B or C"}', "Answer: A or B"] });
+    const res = await runPipeline(CASE, client, options());
+    expect(res).toMatchObject({ outcome: "unparseable", answer: null, grade: { method: "none", reason: "hedge" } });
+    expect(client.requestsFor("answer")[1]?.messages.at(-1)?.content).toContain("names more than one option");
   });
 });
 

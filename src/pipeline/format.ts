@@ -26,6 +26,42 @@ export function unavailable(why: "skipped" | "failed"): string {
   return `(not available: step ${why})`;
 }
 
+// Degraded cases: when parse or reason fails, the pipeline goes on with a stand-in built from what it has (the
+// vignette as written; no differential). Stand-ins are marked so that templates say "not extracted" rather than
+// "none recorded", and the report knows the step failed from the case's `failed_steps`.
+const standIns = new WeakSet<object>();
+
+/** The parse step's stand-in: the whole vignette as the complaint, nothing extracted. */
+export function standInProfile(vignette: string): Profile {
+  const p: Profile = {
+    age: null,
+    sex: null,
+    chief_complaint: vignette,
+    hpi: "",
+    past_history: [],
+    medications: [],
+    allergies: [],
+    labs: [],
+    vitals: {},
+    exam: [],
+    social_history: null,
+    family_history: null,
+  };
+  standIns.add(p);
+  return p;
+}
+
+/** The reason step's stand-in: no differential, no work-up. */
+export function standInReasoning(): Reasoning {
+  const r: Reasoning = { differential: [], workup: [], reasoning_chain: [] };
+  standIns.add(r);
+  return r;
+}
+
+export const isStandIn = (x: object): boolean => standIns.has(x);
+
+const NOT_EXTRACTED = "(not extracted: the parse step failed; see the case text)";
+
 /** Upstream outputs go in as single-line JSON: fewer tokens than pretty-printed, equally readable to the model. */
 export function compactJson(value: unknown): string {
   return JSON.stringify(value);
@@ -40,15 +76,18 @@ export function profileSummary(p: Profile): string {
 }
 
 export function formatMedications(p: Profile): string {
+  if (isStandIn(p)) return NOT_EXTRACTED;
   if (p.medications.length === 0) return "none recorded";
   return p.medications.map((m) => (m.dose ? `${m.name} ${m.dose}` : m.name)).join("; ");
 }
 
 export function formatAllergies(p: Profile): string {
+  if (isStandIn(p)) return NOT_EXTRACTED;
   return p.allergies.length === 0 ? "none recorded" : p.allergies.join("; ");
 }
 
 export function topDiagnoses(r: Reasoning, n = 3): string {
+  if (r.differential.length === 0) return unavailable("failed");
   return r.differential
     .slice(0, n)
     .map((d) => d.diagnosis)

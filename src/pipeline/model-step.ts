@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { EndpointError, JSON_SCHEMA_MARKER, type ChatMessage, type ChatRequest, type ChatResult, type ModelClient } from "../endpoint/types.js";
 import type { CallStats, ErrorClass, ParseOutcome, StepId, StepRecord } from "../types.js";
-import { parseStructured } from "./json/parse.js";
+import { parseStructured, type ParseStructuredResult } from "./json/parse.js";
 import { renderTemplate } from "./prompts.js";
 import type { PipelineOptions } from "./types.js";
 
@@ -41,6 +41,11 @@ export interface ModelStepSpec<T> {
   schema: z.ZodType<T>;
   /** The step's default; clamped to opts.maxTokens. */
   maxTokens: number;
+  /**
+   * Reads the reply (default: JSON → schema). The answer step grades it instead, so that it reads letters as the
+   * direct arm does; `schema` still defines what the model is asked for.
+   */
+  parse?: (text: string, finishReason: string | null) => ParseStructuredResult<T>;
 }
 
 export interface StepResult<T> {
@@ -169,7 +174,8 @@ export async function runModelStep<T>(spec: ModelStepSpec<T>, ctx: StepContext):
 
   const first = await call(req, ctx, tally);
   if (!first.ok) return { record: { ...tally.record("failed", "n/a"), error_class: first.errorClass, error: first.error } };
-  const parsed = parseStructured(first.result.text, spec.schema);
+  const read = spec.parse ?? ((text: string) => parseStructured(text, spec.schema));
+  const parsed = read(first.result.text, first.result.finish_reason);
   if (parsed.ok) return { record: withRaw(ok(tally, parsed.outcome, parsed.value), first.result.text), value: parsed.value };
 
   // One re-ask: the model sees its own output and the validation error.
@@ -179,7 +185,7 @@ export async function runModelStep<T>(spec: ModelStepSpec<T>, ctx: StepContext):
     const rec = { ...tally.record("failed", "failed" as ParseOutcome), error_class: second.errorClass, error: second.error };
     return { record: withRaw(rec, first.result.text) };
   }
-  const reparsed = parseStructured(second.result.text, spec.schema);
+  const reparsed = read(second.result.text, second.result.finish_reason);
   if (reparsed.ok) return { record: withRaw(ok(tally, "reasked", reparsed.value), second.result.text), value: reparsed.value };
   const rec: StepRecord = { ...tally.record("failed", "failed"), error_class: "parse_failed", error: reparsed.error };
   return { record: withRaw(rec, second.result.text) };

@@ -1,9 +1,13 @@
 // The pipeline arm: parse → reason → (drugs ∥ guidelines) → conflicts → synthesize → answer, as the CDS agent
-// runs it. Failure rules: parse/reason failures end the arm; drugs/guidelines/conflicts failures are recorded
-// and later steps go on without them; a failed synthesize still lets the answer step run on what exists.
+// runs it. Degrade rule (scoring/README.md, "Outcomes"): a failed intermediate step never ends the case. Parse
+// failed → later steps get the vignette as written; reason failed → no differential; drugs/guidelines/conflicts
+// failed → left out; synthesize failed → the answer step reads what exists. The answer step always runs, and the
+// case lists its failed steps. Only the answer step decides the outcome: a letter → correct/wrong, a reply without
+// one → unparseable, no reply (endpoint failure) → error.
 import { EndpointError, type ModelClient } from "../endpoint/types.js";
+import { gradeRecord } from "../scoring/grading/grade.js";
 import { STEP_IDS, type Case, type StepId, type StepRecord } from "../types.js";
-import { compactJson, condenseReport, unavailable } from "./format.js";
+import { compactJson, condenseReport, standInProfile, standInReasoning, unavailable } from "./format.js";
 import { NO_CALL_STATS, skippedRecord, type StepContext, type StepResult } from "./model-step.js";
 import { splitStem } from "./stem.js";
 import { runAnswer } from "./steps/answer/step.js";
@@ -32,20 +36,17 @@ function asInput<T>(r: StepResult<T> | null): string {
 export async function runPipeline(c: Case, client: ModelClient, opts: PipelineOptions, signal?: AbortSignal): Promise<ArmResult> {
   const ctx: StepContext = { client, opts, caseId: c.id, ...(signal ? { signal } : {}) };
   const steps: Partial<Record<StepId, StepRecord>> = {};
-  const abort = (step: StepId, r: StepResult<unknown>): ArmResult =>
-    finish(steps, { outcome: "error", answer: null, error_class: r.record.error_class ?? "unknown", error: `${step}: ${r.record.error ?? "failed"}` });
+  const vignette = splitStem(c.question).vignette || c.question.trim();
 
   throwIfAborted(signal);
-  const parse = await runParse(splitStem(c.question).vignette || c.question.trim(), ctx);
+  const parse = await runParse(vignette, ctx);
   steps.parse = parse.record;
-  if (parse.value === undefined) return abort("parse", parse);
-  const profile = parse.value;
+  const profile = parse.value ?? standInProfile(vignette);
 
   throwIfAborted(signal);
   const reason = await runReason(profile, ctx);
   steps.reason = reason.record;
-  if (reason.value === undefined) return abort("reason", reason);
-  const reasoning = reason.value;
+  const reasoning = reason.value ?? standInReasoning();
 
   throwIfAborted(signal);
   const [drugs, guidelines] = await Promise.all([
@@ -57,7 +58,7 @@ export async function runPipeline(c: Case, client: ModelClient, opts: PipelineOp
 
   const inputs = {
     profile: compactJson(profile),
-    reasoning: compactJson(reasoning),
+    reasoning: reason.value === undefined ? unavailable("failed") : compactJson(reasoning),
     drugs: asInput(drugs),
     guidelines: asInput(guidelines),
   };
@@ -84,21 +85,25 @@ export async function runPipeline(c: Case, client: ModelClient, opts: PipelineOp
   });
   const answer = await runAnswer(c, report, ctx);
   steps.answer = answer.record;
-  if (answer.value === undefined) {
-    const rec = answer.record;
-    if (rec.error_class === "parse_failed") {
-      return finish(steps, { outcome: "unparseable", answer: null, error: `answer: ${rec.error ?? "no answer letter"}` });
-    }
-    return abort("answer", answer);
+  const failed = STEP_IDS.filter((id) => id !== "answer" && steps[id]?.status === "failed");
+  const grade = answer.grade === null ? {} : { grade: gradeRecord(answer.grade) };
+  if (answer.value !== undefined) {
+    const letter = answer.value.answer;
+    return finish(steps, failed, { outcome: letter === c.answer_idx ? "correct" : "wrong", answer: letter, ...grade });
   }
-  const letter = answer.value.answer;
-  return finish(steps, { outcome: letter === c.answer_idx ? "correct" : "wrong", answer: letter });
+  const rec = answer.record;
+  // The model replied but named no single letter: its behaviour, not the endpoint's. Same as the direct arm.
+  if (rec.error_class === "parse_failed") {
+    return finish(steps, failed, { outcome: "unparseable", answer: null, error: `answer: ${rec.error ?? "no answer letter"}`, ...grade });
+  }
+  return finish(steps, failed, { outcome: "error", answer: null, error_class: rec.error_class ?? "unknown", error: `answer: ${rec.error ?? "failed"}` });
 }
 
 /** Fills the step ids that never ran with "skipped" records and sums the case totals over steps. */
 function finish(
   steps: Partial<Record<StepId, StepRecord>>,
-  result: Pick<ArmResult, "outcome" | "answer" | "error_class" | "error">,
+  failed: StepId[],
+  result: Pick<ArmResult, "outcome" | "answer" | "error_class" | "error" | "grade">,
 ): ArmResult {
   const all = {} as Record<StepId, StepRecord>;
   for (const id of STEP_IDS) all[id] = steps[id] ?? skippedRecord();
@@ -114,6 +119,8 @@ function finish(
     attempts: sum((r) => r.attempts),
     steps: all,
   };
+  if (failed.length > 0) out.failed_steps = failed;
+  if (result.grade !== undefined) out.grade = result.grade;
   if (result.error_class !== undefined) out.error_class = result.error_class;
   if (result.error !== undefined) out.error = result.error;
   return out;

@@ -62,6 +62,9 @@ export function toRecord(c: Case, arm: Arm, r: ArmResult, startedAt: Date, finis
     ...(r.error ? { error: r.error } : {}),
     ...(r.raw !== undefined ? { raw: r.raw } : {}),
     ...(r.steps ? { steps: r.steps } : {}),
+    ...(r.failed_steps && r.failed_steps.length > 0 ? { failed_steps: r.failed_steps } : {}),
+    ...(r.grade ? { grade: r.grade } : {}),
+    options: c.options,
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),
   };

@@ -1,9 +1,9 @@
-// The direct arm: one 0-shot call with the question and lettered options; the letter comes from the
-// "Answer: <letter>" line (strict extraction, no guessing).
+// The direct arm: one 0-shot call with the question and lettered options; the letter comes from the grader
+// (scoring/grading), which reads the final "Answer: <letter>" line and the other explicit commitments.
 import type { Case } from "../../types.js";
 import { EndpointError, type ModelClient } from "../../endpoint/types.js";
-import { extractAnswer } from "../extract-answer.js";
-import { caseLetters, formatOptions } from "../format.js";
+import { grade, gradeRecord } from "../../scoring/grading/grade.js";
+import { formatOptions } from "../format.js";
 import { isFatal, NO_CALL_STATS } from "../model-step.js";
 import { renderTemplate } from "../prompts.js";
 import type { ArmResult, PipelineOptions } from "../types.js";
@@ -20,7 +20,8 @@ export async function runDirect(c: Case, client: ModelClient, opts: PipelineOpti
       { messages: [{ role: "user", content }], max_tokens: opts.maxTokens, tag: { case_id: c.id, step: "direct" } },
       signal,
     );
-    const answer = extractAnswer(res.text, caseLetters(c));
+    const g = grade({ text: res.text, options: c.options, finishReason: res.finish_reason });
+    const answer = g.letter;
     const result: ArmResult = {
       outcome: answer === null ? "unparseable" : answer === c.answer_idx ? "correct" : "wrong",
       answer,
@@ -30,8 +31,9 @@ export async function runDirect(c: Case, client: ModelClient, opts: PipelineOpti
       calls: 1,
       attempts: res.attempts,
       finish_reason: res.finish_reason,
+      grade: gradeRecord(g),
     };
-    if (answer === null) result.error = `no answer letter found (finish_reason ${res.finish_reason ?? "unknown"})`;
+    if (answer === null) result.error = `no answer letter: ${g.reason} (finish_reason ${res.finish_reason ?? "unknown"})`;
     if (opts.raw) result.raw = res.text;
     return result;
   } catch (err) {

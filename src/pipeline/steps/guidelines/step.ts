@@ -15,7 +15,7 @@ export const EXCERPT_MAX_CHARS = 600;
 
 export function runGuidelines(profile: Profile, reasoning: Reasoning, ctx: StepContext): Promise<StepResult<GuidelineOutput>> {
   const corpus = ctx.opts.guidelinesCorpus;
-  if (corpus !== null) return Promise.resolve(retrievalStep(corpus, reasoning));
+  if (corpus !== null) return Promise.resolve(retrievalStep(corpus, reasoning.differential[0]?.diagnosis ?? profile.chief_complaint));
   const vars = { profile_summary: profileSummary(profile), top_diagnoses: topDiagnoses(reasoning) };
   return runModelStep({ id: "guidelines", vars, schema: GuidelineOutputSchema, maxTokens: GUIDELINES_MAX_TOKENS }, ctx);
 }
@@ -47,8 +47,9 @@ export function retrieveGuidelines(corpus: readonly Guideline[], query: string, 
   };
 }
 
-function retrievalStep(corpus: readonly Guideline[], reasoning: Reasoning): StepResult<GuidelineOutput> {
-  const value = retrieveGuidelines(corpus, reasoning.differential[0]?.diagnosis ?? "");
+/** Retrieval for the top diagnosis; without a differential (reason failed), for the complaint. */
+function retrievalStep(corpus: readonly Guideline[], query: string): StepResult<GuidelineOutput> {
+  const value = retrieveGuidelines(corpus, query);
   return {
     value,
     // Retrieval costs no model call: an empty step record, marked ok, carrying what was retrieved.
