@@ -26,7 +26,13 @@ function runOptions(y: Argv) {
     .option("guidelines-file", { type: "string", describe: "JSON array of {id, specialty, title, source, url?, text}: BM25 retrieval instead of a model step", group: "Pipeline:" })
     .option("prompts", { type: "string", describe: "Folder of prompt overrides (<step>.md, direct.md)", group: "Pipeline:" })
     .option("raw", { type: "boolean", default: true, describe: "Keep raw model output in cases.jsonl (--no-raw omits it)", group: "Pipeline:" })
-    .option("concurrency", { type: "number", default: 1, describe: "Cases in flight (adapts down on 429, never above this)", group: "Load:" })
+    .option("concurrency", {
+      type: "string",
+      default: "1",
+      describe: "Cases in flight (adapts down on 429, never above this), or auto: start at 2 and raise while throughput grows without queueing (≤ --max-concurrency)",
+      group: "Load:",
+    })
+    .option("max-concurrency", { type: "number", default: 64, describe: "Ceiling for --concurrency auto", group: "Load:" })
     .option("delay", { type: "number", default: 0, describe: "Minimum seconds between case starts across all workers", group: "Load:" })
     .option("request-timeout", { type: "number", default: 300, describe: "Per-request timeout, seconds (retried)", group: "Load:" })
     .option("max-retries", { type: "number", default: 6, describe: "Retries per model call (429, 5xx, timeouts, connection errors)", group: "Load:" })
@@ -112,7 +118,8 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
         case_ids_file: a["case-ids"] ? resolve(a["case-ids"]) : null,
         shard: a.shard ? parseShard(a.shard) : null,
         mode: a.mode,
-        concurrency: a.concurrency,
+        concurrency: a.concurrency === "auto" ? a["max-concurrency"] : Number(a.concurrency),
+        ...(a.concurrency === "auto" ? { concurrency_auto: true } : {}),
         delay_s: a.delay,
         model: endpoint.model,
         temperature: a.temperature,

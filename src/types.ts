@@ -176,7 +176,10 @@ export interface RunConfig {
   case_ids_file: string | null;
   shard: { k: number; n: number } | null;
   mode: Mode;
+  /** Cases in flight; with concurrency_auto, the ceiling of the search. */
   concurrency: number;
+  /** `--concurrency auto`: the level is found by probing (endpoint/auto-concurrency.ts). */
+  concurrency_auto?: boolean;
   delay_s: number;
   model: string;
   temperature: number;

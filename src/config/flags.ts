@@ -28,7 +28,8 @@ export const RUN_NUMBER_RULES: Record<string, NumberRule> = {
   "max-cases": positiveInt,
   // TGI's seed is a u64; above 2^53 JSON loses precision, and a negative one would be a 422.
   seed: { int: true, min: 0, max: Number.MAX_SAFE_INTEGER },
-  concurrency: { int: true, min: 1, max: 1024 },
+  concurrency: { int: true, min: 1, max: 1024, words: ["auto"] },
+  "max-concurrency": { int: true, min: 1, max: 1024 },
   delay: nonNeg,
   "request-timeout": seconds,
   "max-retries": count,

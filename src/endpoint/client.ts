@@ -29,7 +29,7 @@ export type ClientEvent =
   | { type: "overloaded"; status: number; tag?: ChatRequest["tag"] }
   | { type: "cold_start_begin"; reason: string }
   | { type: "cold_start_end"; ok: boolean; ms: number }
-  | { type: "success"; latencyMs: number; attempts: number; tag?: ChatRequest["tag"] };
+  | { type: "success"; latencyMs: number; attempts: number; tag?: ChatRequest["tag"]; tokens?: CallStats["tokens"] };
 
 export interface TokenLimits {
   maxInputTokens: number;
@@ -354,7 +354,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
           completion: completion.usage?.completion_tokens ?? 0,
         };
         stats.finish_reason = choice.finish_reason ?? null;
-        emit({ type: "success", latencyMs: stats.latency_ms, attempts: stats.attempts, ...(req.tag ? { tag: req.tag } : {}) });
+        emit({ type: "success", latencyMs: stats.latency_ms, attempts: stats.attempts, tokens: stats.tokens, ...(req.tag ? { tag: req.tag } : {}) });
         return { ...stats, text: choice.message?.content ?? "" };
       }
 

@@ -4,7 +4,10 @@
 export type RunEvent =
   | { t: string; type: "run_start"; session: number; pending: number }
   | { t: string; type: "run_end"; session: number; status: "completed" | "interrupted" | "failed"; reason?: string }
-  | { t: string; type: "concurrency"; limit: number }
+  // reason/tok_s/latency_ms: set by `--concurrency auto` (endpoint/auto-concurrency.ts), absent for the 429 limiter.
+  | { t: string; type: "concurrency"; limit: number; reason?: string; tok_s?: number; latency_ms?: number }
+  /** `--concurrency auto`: the level it settled on (null: the run ended while still probing) and where it ended. */
+  | { t: string; type: "concurrency_chosen"; limit: number | null; final: number }
   | { t: string; type: "cold_start_begin" }
   | { t: string; type: "cold_start_end"; ms: number; ok: boolean }
   | { t: string; type: "retry"; case_id?: string; step?: string; status?: number; error_class: string; wait_ms: number };

@@ -83,6 +83,7 @@ export function renderMarkdown(s: Summary): string {
       `cold starts: ${s.time.cold_starts} (${fmtMs(s.time.cold_start_ms)}), excluded from latency.`,
     "",
   );
+  if (s.concurrency_chosen) out.push(concurrencyAutoLine(s), "");
 
   for (const a of s.arms) {
     if (a.latency.steps.length === 0) continue;
@@ -159,4 +160,12 @@ function strataTable(arms: readonly ArmSummary[], pick: (a: ArmSummary) => Strat
     }),
   ]);
   return rows.length ? table(head, rows) : "_no cases_";
+}
+
+/** `--concurrency auto`: where it settled and the path it took (level@tok/s per change). */
+function concurrencyAutoLine(s: Summary): string {
+  const c = s.concurrency_chosen!;
+  const path = s.concurrency.map((p) => `${p.limit}${p.reason ? ` (${p.reason}${p.tok_s !== undefined ? `, ${fmtNum(p.tok_s, 1)} tok/s measured before` : ""})` : ""}`);
+  const head = c.limit !== null ? `Concurrency auto: settled at **${c.limit}**` : `Concurrency auto: still probing at the end (at ${c.final})`;
+  return `${head}; changes: ${path.join(" → ")}.`;
 }

@@ -142,7 +142,12 @@ export const SummarySchema = z.object({
     per_case_usd: numOrNull,
   }),
   retries: z.object({ events: int, by_class: z.record(z.string(), int) }),
-  concurrency: z.array(z.object({ t: z.string(), limit: z.number() })),
+  /** Every change of the concurrency limit; reason/tok_s/latency_ms come from `--concurrency auto`. */
+  concurrency: z.array(
+    z.object({ t: z.string(), limit: z.number(), reason: z.string().optional(), tok_s: z.number().optional(), latency_ms: z.number().optional() }),
+  ),
+  /** `--concurrency auto`: the level it settled on (null: still probing at the end) and the last one; null without auto. */
+  concurrency_chosen: z.object({ limit: int.nullable(), final: int }).nullable(),
   arms: z.array(ArmSummarySchema),
 });
 

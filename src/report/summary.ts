@@ -97,7 +97,12 @@ export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summar
       per_case_usd: journal.cases.length > 0 ? totalUsd / journal.cases.length : null,
     },
     retries: { events: retryEvents.length, by_class: countBy(retryEvents.map((e) => e.error_class)) },
-    concurrency: journal.events.flatMap((e) => (e.type === "concurrency" ? [{ t: e.t, limit: e.limit }] : [])),
+    concurrency: journal.events.flatMap((e) =>
+      e.type === "concurrency"
+        ? [{ t: e.t, limit: e.limit, ...(e.reason !== undefined ? { reason: e.reason } : {}), ...(e.tok_s !== undefined ? { tok_s: e.tok_s } : {}), ...(e.latency_ms !== undefined ? { latency_ms: e.latency_ms } : {}) }]
+        : [],
+    ),
+    concurrency_chosen: lastChosen(journal.events),
     arms,
   };
 }
@@ -298,4 +303,13 @@ export function runTime(journal: Pick<Journal, "events" | "cases">): RunTime {
   }
   const wall = wallTime(journal.events, journal.cases);
   return { wall_time_ms: wall.ms, wall_time_source: wall.source, sessions: wall.sessions, cold_start_ms: coldMs, cold_starts: coldStarts };
+}
+
+/** The last `concurrency_chosen` event (the latest session's), or null when the run did not use --concurrency auto. */
+function lastChosen(events: readonly RunEvent[]): { limit: number | null; final: number } | null {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.type === "concurrency_chosen") return { limit: e.limit, final: e.final };
+  }
+  return null;
 }

@@ -89,7 +89,8 @@ function errorResult(err: unknown): ArmResult {
 }
 
 export async function execute(opts: ExecuteOptions): Promise<ExecuteResult> {
-  const limit = pLimit(Math.max(1, opts.concurrency));
+  // Start at the live limit, not the ceiling: `--concurrency auto` begins low and raises it.
+  const limit = pLimit(Math.max(1, Math.min(opts.concurrency, opts.currentLimit?.() ?? opts.concurrency)));
   const pacer = new Pacer(opts.delayMs);
   let finished = 0;
   let fatal: EndpointError | null = null;

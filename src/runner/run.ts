@@ -1,6 +1,7 @@
 // The main job: dataset → sample → endpoint (or the embedded emulator) → pipeline/direct arms → journal →
 // reports. Returns an exit code (see exit-codes.ts); never calls process.exit itself.
 import { AdaptiveLimiter } from "../endpoint/adaptive.js";
+import { AutoConcurrency } from "../endpoint/auto-concurrency.js";
 import { createEndpointClient, fetchEndpointInfo } from "../endpoint/client.js";
 import { httpFetch } from "../endpoint/http-fetch.js";
 import type { ClientEvent } from "../endpoint/client.js";
@@ -146,11 +147,22 @@ export async function runValidation(req: RunRequest): Promise<number> {
     await writer.event({ type: "run_start", session, pending: units.length });
 
     const ts = req.timeScale > 0 ? req.timeScale : 1;
-    const adaptive = new AdaptiveLimiter(config.concurrency, { cooldownMs: 5000 / ts });
     const progress = createProgress({ total: units.length, stream: req.err, isTTY: Boolean((req.err as { isTTY?: boolean }).isTTY) });
     // Event lines are best-effort diagnostics: a failed write is reported, never fatal (the case journal is).
     const logEvent = (body: RunEventBody) => void writer.event(body).catch((err: Error) => say(`warning: events.jsonl: ${err.message}`));
-    const onEvent = clientEventHandler({ adaptive, progress, logEvent, say, coldStartTimeoutS: req.coldStartTimeoutS });
+    // --concurrency N: AIMD below N on 429s. --concurrency auto: probe for the throughput sweet spot (≤ N).
+    const auto = config.concurrency_auto
+      ? new AutoConcurrency({
+          max: config.concurrency,
+          cooldownMs: 5000 / ts,
+          onChange: (c) => {
+            progress.concurrency(c.limit);
+            logEvent({ type: "concurrency", limit: c.limit, reason: c.reason, ...(c.tok_s !== undefined ? { tok_s: c.tok_s, latency_ms: c.latency_ms } : {}) });
+          },
+        })
+      : null;
+    const policy: LoadPolicy = auto ?? new AdaptiveLimiter(config.concurrency, { cooldownMs: 5000 / ts });
+    const onEvent = clientEventHandler({ policy, logsOwnChanges: auto !== null, progress, logEvent, say, coldStartTimeoutS: req.coldStartTimeoutS });
     const client = createEndpointClient({
       baseUrl,
       apiKey: apiKey ?? "",
@@ -184,7 +196,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
       units,
       concurrency: config.concurrency,
       delayMs: (config.delay_s * 1000) / ts,
-      currentLimit: () => adaptive.limit,
+      currentLimit: () => policy.limit,
       signal: req.signal,
       runArm: (c, arm, signal) => {
         // One retry budget per case and arm, shared by all its calls (see --case-retry-budget).
@@ -198,6 +210,14 @@ export async function runValidation(req: RunRequest): Promise<number> {
       },
     });
     progress.stop();
+    if (auto) {
+      await writer.event({ type: "concurrency_chosen", limit: auto.chosen, final: auto.limit });
+      say(
+        auto.chosen !== null
+          ? `--concurrency auto: settled at ${auto.chosen} (${auto.history.length} change(s) in events.jsonl)`
+          : `--concurrency auto: still probing when the run ended (at ${auto.limit}); a longer run lets it settle`,
+      );
+    }
     client.close?.();
 
     const interrupted = req.signal.aborted;
@@ -241,8 +261,17 @@ export async function runValidation(req: RunRequest): Promise<number> {
   }
 }
 
+/** What the work loop's concurrency follows: AdaptiveLimiter (fixed ceiling, AIMD on 429) or AutoConcurrency. */
+interface LoadPolicy {
+  readonly limit: number;
+  onOverload(): void;
+  onSuccess(completionTokens: number, latencyMs: number): void;
+}
+
 interface EventDeps {
-  adaptive: AdaptiveLimiter;
+  policy: LoadPolicy;
+  /** AutoConcurrency logs its own changes (with reason and figures); the 429 limiter's are logged here. */
+  logsOwnChanges: boolean;
   progress: Progress;
   logEvent: (body: RunEventBody) => void;
   say: (s: string) => void;
@@ -250,15 +279,15 @@ interface EventDeps {
 }
 
 /** Client events → adaptive concurrency, the progress line, the console and events.jsonl. */
-function clientEventHandler({ adaptive, progress, logEvent, say, coldStartTimeoutS }: EventDeps): (e: ClientEvent) => void {
-  let lastLimit = adaptive.limit;
+function clientEventHandler({ policy, logsOwnChanges, progress, logEvent, say, coldStartTimeoutS }: EventDeps): (e: ClientEvent) => void {
+  let lastLimit = policy.limit;
   return (e) => {
     switch (e.type) {
       case "overloaded":
-        adaptive.onOverload();
+        policy.onOverload();
         break;
       case "success":
-        adaptive.onSuccess();
+        policy.onSuccess(e.tokens?.completion ?? 0, e.latencyMs);
         break;
       case "retry":
         progress.retry();
@@ -275,8 +304,8 @@ function clientEventHandler({ adaptive, progress, logEvent, say, coldStartTimeou
         logEvent({ type: "cold_start_end", ms: e.ms, ok: e.ok });
         break;
     }
-    if (adaptive.limit !== lastLimit) {
-      lastLimit = adaptive.limit;
+    if (policy.limit !== lastLimit && !logsOwnChanges) {
+      lastLimit = policy.limit;
       progress.concurrency(lastLimit);
       logEvent({ type: "concurrency", limit: lastLimit });
     }
