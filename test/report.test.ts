@@ -7,6 +7,8 @@ import { diffRuns } from "../src/diff/diff.js";
 import { readJournal } from "../src/journal/read.js";
 import { reportCommand } from "../src/report/command.js";
 import { renderSummaryTables } from "../src/report/console.js";
+import { renderMarkdown } from "../src/report/markdown.js";
+import { QUESTION_TYPES } from "../src/scoring/question-type.js";
 import { CSV_COLUMNS } from "../src/report/csv.js";
 import { esc } from "../src/report/html.js";
 import { summarize, runTime } from "../src/report/summary.js";
@@ -87,9 +89,29 @@ describe("summarize (hand-computed fixture)", () => {
     expect(direct.strata.question_type).toHaveLength(9); // every type, n = 0 included, in a fixed order
   });
 
-  it("diagnostic metrics over every pipeline case", () => {
+  it("diagnostic metrics: headline over diagnosis questions, every pipeline case as a secondary line, per question type", () => {
     expect(direct.diagnostic).toBeNull();
-    expect(pipe.diagnostic).toEqual({ n: 10, n_with_report: 8, top1: wilson(1, 10), top3: wilson(2, 10), mentioned: wilson(3, 10) });
+    const d = pipe.diagnostic!;
+    expect({ n: d.n, n_with_report: d.n_with_report, top1: d.top1, top3: d.top3, mentioned: d.mentioned }).toEqual({
+      n: 10, n_with_report: 8, top1: wilson(1, 10), top3: wilson(2, 10), mentioned: wilson(3, 10),
+    });
+    // Diagnosis stems are cases 0, 1, 3, 6, 8: top-1 (0), top-3 (1), misses (3, 6), no report (8).
+    expect(d.diagnosis_questions).toEqual({ n: 5, n_with_report: 4, top1: wilson(1, 5), top3: wilson(2, 5), mentioned: wilson(2, 5) });
+    const byType = Object.fromEntries(d.by_question_type.map((b) => [b.key, b]));
+    expect(d.by_question_type.map((b) => b.key)).toEqual([...QUESTION_TYPES]);
+    expect(byType.diagnosis).toEqual({ key: "diagnosis", ...d.diagnosis_questions });
+    // Case 2 (management) mentions the answer in its next steps only.
+    expect(byType.treatment).toEqual({ key: "treatment", n: 3, n_with_report: 3, top1: wilson(0, 3), top3: wilson(0, 3), mentioned: wilson(1, 3) });
+    expect(byType.ethics).toMatchObject({ n: 2, n_with_report: 1 });
+    expect(byType.anatomy).toMatchObject({ n: 0, top1: { p: null } });
+    expect(d.by_question_type.reduce((n, b) => n + b.n, 0)).toBe(d.n);
+  });
+  it("markdown and console put the diagnosis-question headline first, with n", () => {
+    const md = renderMarkdown(s);
+    expect(md).toContain("## Diagnostic accuracy of the pipeline report — diagnosis questions (n = 5)");
+    expect(md).toMatch(/\*\*diagnosis questions\*\* \(headline\) \| 5 \| 20\.0% .*\(1\/5\)/);
+    expect(md).toMatch(/all pipeline cases \(secondary\) \| 10 \| 10\.0%/);
+    expect(md).toMatch(/\| treatment \| 3 \|/);
   });
 
   it("latency per case and per step", () => {

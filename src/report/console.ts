@@ -20,10 +20,13 @@ export function renderSummaryTables(s: Summary): string {
   );
   const dx = s.arms.flatMap((a) => (a.diagnostic ? [a.diagnostic] : []));
   for (const d of dx) {
+    const q = d.diagnosis_questions;
     out.push(
       table(
-        ["pipeline report", "k/n", "%", "95% CI"],
-        (["top1", "top3", "mentioned"] as const).map((m) => [`dx ${m}`, kn(d[m]), pct(d[m].p), ci(d[m])]).concat([["with report", `${d.n_with_report}/${d.n}`, "", ""]]),
+        [`pipeline report`, `diagnosis questions (n=${q.n})`, "%", "95% CI", `all cases (n=${d.n})`, "%"],
+        (["top1", "top3", "mentioned"] as const)
+          .map((m) => [`dx ${m}`, kn(q[m]), pct(q[m].p), ci(q[m]), kn(d[m]), pct(d[m].p)])
+          .concat([["with report", `${q.n_with_report}/${q.n}`, "", "", `${d.n_with_report}/${d.n}`, ""]]),
       ),
     );
   }

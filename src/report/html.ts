@@ -91,10 +91,17 @@ export function renderHtml(s: Summary, cases: readonly CaseRecord[], sampledIds:
   for (const a of s.arms) {
     if (a.diagnostic === null) continue;
     const d = a.diagnostic;
+    const q = d.diagnosis_questions;
+    const pc = (x: { p: number | null; k: number; n: number }) => (x.p === null ? "n/a" : `${(x.p * 100).toFixed(1)}% (${x.k}/${x.n})`);
     parts.push(
-      `<h2>Diagnostic accuracy of the pipeline report</h2>`,
-      ciChart((["top1", "top3", "mentioned"] as const).map((m) => ({ label: m, x: d[m] }))),
-      `<p class="note">Denominator: all ${d.n} pipeline cases; ${d.n_with_report} had a synthesized report. A case without one is a miss.</p>`,
+      `<h2>Diagnostic accuracy of the pipeline report — diagnosis questions (n = ${q.n})</h2>`,
+      ciChart((["top1", "top3", "mentioned"] as const).map((m) => ({ label: m, x: q[m] }))),
+      `<p class="note">Headline over the ${q.n} diagnosis-type questions (${q.n_with_report} with a synthesized report; a case without one is a miss). ` +
+        `Secondary, all ${d.n} pipeline cases (keys that are drugs or actions included): top1 ${pc(d.top1)}, top3 ${pc(d.top3)}, mentioned ${pc(d.mentioned)}.</p>`,
+      htmlTable(
+        ["question type", "n", "top1", "top3", "mentioned", "with report"],
+        d.by_question_type.filter((b) => b.n > 0).map((b) => [b.key, b.n, pc(b.top1), pc(b.top3), pc(b.mentioned), b.n_with_report]),
+      ),
     );
   }
 

@@ -52,15 +52,20 @@ export function renderMarkdown(s: Summary): string {
   for (const a of s.arms) {
     if (a.diagnostic === null) continue;
     const d = a.diagnostic;
-    out.push("## Diagnostic accuracy of the pipeline report", "");
+    const q = d.diagnosis_questions;
+    const row = (label: string, b: typeof q) => [label, String(b.n), ...(["top1", "top3", "mentioned"] as const).map((m) => `${pct(b[m].p)} ${ci(b[m])} (${kn(b[m])})`), String(b.n_with_report)];
+    const head = ["Cases", "n", "top1", "top3", "mentioned", "with report"];
+    out.push(`## Diagnostic accuracy of the pipeline report — diagnosis questions (n = ${q.n})`, "");
     out.push(
-      table(
-        ["Metric", "k/n", "%", "95% CI"],
-        (["top1", "top3", "mentioned"] as const).map((m) => [m, kn(d[m]), pct(d[m].p), ci(d[m])]),
-      ),
+      table(head, [row("**diagnosis questions** (headline)", q), row("all pipeline cases (secondary)", d)]),
       "",
-      `Denominator: all ${d.n} pipeline cases; ${d.n_with_report} had a synthesized report (a case without one is a miss). ` +
-        "top1 = the correct option text matches the first differential diagnosis; top3 = one of the first three; mentioned = anywhere in the report.",
+      `Headline over the ${q.n} diagnosis-type questions; the all-cases line (n = ${d.n}) also counts questions whose key is a drug, ` +
+        "an action or a mechanism, which a differential cannot name. One denominator per line: every case of that line; a case without a synthesized report is a miss. " +
+        "top1 = the correct option text matches the first differential diagnosis; top3 = one of the first three; mentioned = anywhere in the report (never negated).",
+      "",
+      "By question type:",
+      "",
+      table(head, d.by_question_type.filter((b) => b.n > 0).map((b) => row(b.key, b))),
       "",
     );
   }

@@ -41,6 +41,9 @@ export const StratumSchema = z.object({
   accuracy: ProportionSchema,
 });
 
+/** Diagnostic metrics over one set of pipeline cases: one denominator n for all three (see scoring/diagnostic). */
+export const DxBlockSchema = z.object({ n: int, n_with_report: int, top1: ProportionSchema, top3: ProportionSchema, mentioned: ProportionSchema });
+
 export const ArmSummarySchema = z.object({
   arm: ArmSchema,
   /** Case records of this arm (latest per case). */
@@ -56,10 +59,15 @@ export const ArmSummarySchema = z.object({
   /** Errors are never wrong answers: they have their own count. */
   outcomes: z.object({ correct: int, wrong: int, unparseable: int, error: int }),
   strata: z.object({ question_type: z.array(StratumSchema), usmle_step: z.array(StratumSchema) }),
-  /** Pipeline only (null for direct); denominator n = every pipeline case, see scoring/diagnostic. */
-  diagnostic: z
-    .object({ n: int, n_with_report: int, top1: ProportionSchema, top3: ProportionSchema, mentioned: ProportionSchema })
-    .nullable(),
+  /**
+   * Pipeline only (null for direct). The headline is `diagnosis_questions`: most MedQA keys are a drug or an action,
+   * not a diagnosis, so matching them against a differential means little. The top-level n/top1/top3/mentioned are
+   * over every pipeline case (a secondary line); `by_question_type` has every type in fixed order.
+   */
+  diagnostic: DxBlockSchema.extend({
+    diagnosis_questions: DxBlockSchema,
+    by_question_type: z.array(DxBlockSchema.extend({ key: z.string() })),
+  }).nullable(),
   latency: z.object({
     /** Active model time per case (cold-start waits excluded). */
     case_ms: DistributionSchema,

@@ -196,20 +196,32 @@ function strata(keys: readonly string[], counts: Map<string, [number, number]>):
   });
 }
 
+type DxBlock = Omit<NonNullable<ArmSummary["diagnostic"]>, "diagnosis_questions" | "by_question_type">;
+
+function dxBlock(hits: ReadonlyArray<{ has_report: boolean; top1: boolean; top3: boolean; mentioned: boolean }>): DxBlock {
+  const count = (f: (h: (typeof hits)[number]) => boolean) => hits.reduce((n, h) => n + (f(h) ? 1 : 0), 0);
+  const n = hits.length;
+  return {
+    n,
+    n_with_report: count((h) => h.has_report),
+    top1: wilson(count((h) => h.top1), n),
+    top3: wilson(count((h) => h.top3), n),
+    mentioned: wilson(count((h) => h.mentioned), n),
+  };
+}
+
+/** Diagnostic metrics: over diagnosis-type questions (the headline), over every case, and per question type. */
 function diagnostic(cases: readonly CaseRecord[]): NonNullable<ArmSummary["diagnostic"]> {
-  let withReport = 0;
-  let top1 = 0;
-  let top3 = 0;
-  let mentioned = 0;
-  for (const r of cases) {
-    const d = caseLabels(r).dx ?? scoreDiagnostic(r);
-    withReport += d.has_report ? 1 : 0;
-    top1 += d.top1 ? 1 : 0;
-    top3 += d.top3 ? 1 : 0;
-    mentioned += d.mentioned ? 1 : 0;
-  }
-  const n = cases.length;
-  return { n, n_with_report: withReport, top1: wilson(top1, n), top3: wilson(top3, n), mentioned: wilson(mentioned, n) };
+  const labelled = cases.map((r) => {
+    const l = caseLabels(r);
+    return { type: l.question_type, hit: l.dx ?? scoreDiagnostic(r) };
+  });
+  const ofType = (t: string) => labelled.filter((x) => x.type === t).map((x) => x.hit);
+  return {
+    ...dxBlock(labelled.map((x) => x.hit)),
+    diagnosis_questions: dxBlock(ofType("diagnosis")),
+    by_question_type: QUESTION_TYPES.map((key) => ({ key, ...dxBlock(ofType(key)) })),
+  };
 }
 
 interface StepRecords {
