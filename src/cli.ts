@@ -44,6 +44,8 @@ function runOptions(y: Argv) {
     .option("model", { type: "string", describe: "Model id; default $MEDGEMMA_MODEL_ID or tgi", group: "Endpoint:" })
     .option("temperature", { type: "number", default: 0, describe: "Sampling temperature (0 = greedy; always sent)", group: "Endpoint:" })
     .option("max-tokens", { type: "number", default: 2048, describe: "Upper bound on completion tokens per call", group: "Endpoint:" })
+    .option("engine", { choices: ["auto", "tgi", "vllm", "sglang", "openai"] as const, default: "auto" as const, describe: "Serving engine behind the URL (auto: detected from /info, /version, /get_model_info)", group: "Endpoint:" })
+    .option("stream", { type: "boolean", default: false, describe: "Stream every call and record TTFT, decode tokens/s and inter-token gaps per step", group: "Endpoint:" })
     .option("preflight", { type: "boolean", default: true, describe: "Check token limits before sending: a UTF-8 byte bound, the Gemma 3 tokenizer only when the bound cannot prove them (--no-preflight)", group: "Endpoint:" })
     .option("max-input-tokens", { type: "number", describe: "Override the endpoint's /info max_input_tokens", group: "Endpoint:" })
     .option("max-total-tokens", { type: "number", describe: "Override the endpoint's /info max_total_tokens", group: "Endpoint:" })
@@ -147,6 +149,9 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
       cost: { per_hour: a["cost-per-hour"], per_mtok_in: a["price-per-mtok-in"] ?? null, per_mtok_out: a["price-per-mtok-out"] ?? null },
       preflight: a.preflight,
       limits: { maxInputTokens: a["max-input-tokens"], maxTotalTokens: a["max-total-tokens"] },
+      engine: a.engine,
+      stream: a.stream,
+      modelExplicit: a.model !== undefined || Boolean((env.MEDGEMMA_MODEL_ID ?? "").trim()),
       skipInvalid: a["skip-invalid"],
       timeScale: a["time-scale"],
       argv,

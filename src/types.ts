@@ -87,6 +87,25 @@ export interface CallStats {
   attempts: number;
   /** HTTP status of the last failed attempt, if any. */
   status?: number;
+  /** --stream: timings of the successful attempt (gaps kept in memory to merge a step's calls). */
+  stream?: StreamStats & { gaps_ms: number[] };
+}
+
+/**
+ * Streaming timings (--stream) of one call, or of one step's calls together. TTFT is request sent → first
+ * content chunk of the successful attempt; decode rate is tokens after the first over first → last chunk.
+ */
+export interface StreamStats {
+  ttft_ms: number;
+  /** Completion tokens after the first one, and the time they took (first → last content chunk). */
+  decode_tokens: number;
+  decode_ms: number;
+  /** decode_tokens / decode_ms in tokens per second; null when fewer than two chunks carried content. */
+  decode_tok_s: number | null;
+  /** Gaps between consecutive content chunks (inter-token latency), ms. */
+  itl_ms: { n: number; p50: number | null; p95: number | null; max: number | null };
+  /** Content chunks received. */
+  chunks: number;
 }
 
 export interface StepRecord {
@@ -107,6 +126,8 @@ export interface StepRecord {
   raw?: string;
   /** The step's parsed, schema-valid output. */
   output?: unknown;
+  /** --stream: TTFT of the step's first call, decode rate and gaps over all its calls. */
+  stream?: StreamStats;
 }
 
 /** One line of `cases.jsonl`: one case through one arm. */
@@ -151,6 +172,8 @@ export interface CaseRecord {
   options?: Partial<Record<Letter, string>>;
   /** Pipeline arm: intermediate steps that failed; the case went on without their output (degraded). */
   failed_steps?: StepId[];
+  /** Direct arm with --stream: the call's streaming timings. */
+  stream?: StreamStats;
   started_at: string;
   finished_at: string;
 }
@@ -204,11 +227,32 @@ export interface RunJson {
   config_hash: string;
   dataset: { name: string; path: string; sha256: string; n_records: number; n_skipped: number };
   sampled_ids: string[];
-  endpoint: { kind: "emulator" | "remote"; base_url: string; model: string; info: EndpointInfo | null };
+  endpoint: RunEndpoint;
   /** Per step id: the prompt template's sha256 and whether --prompts overrode it. */
   prompts: Partial<Record<StepId | "direct", { sha256: string; overridden: boolean }>>;
   /** Pricing used by reports (not result-determining, so not in config_hash). */
   cost: CostSettings;
+}
+
+/** run.json `endpoint`: where the run went and which serving engine answered (absent in runs before engines). */
+export interface RunEndpoint {
+  kind: "emulator" | "remote";
+  base_url: string;
+  /** The model id sent with every request. */
+  model: string;
+  /** The engine's own info document(s): TGI /info, vLLM /version + /v1/models, SGLang /get_model_info + /get_server_info. */
+  info: EndpointInfo | null;
+  engine?: "tgi" | "vllm" | "sglang" | "openai";
+  engine_version?: string | null;
+  /** How the engine was settled: "auto: GET /info (…)" or "--engine vllm (…)". */
+  detected_by?: string;
+  /** Limits requests were preflighted against; null = unknown (no preflight). */
+  limits?: { max_input_tokens: number; max_total_tokens: number } | null;
+  limits_source?: "engine" | "flags" | "default" | "unknown";
+  /** --stream: every call was streamed. */
+  stream?: boolean;
+  /** What the user should know about this engine for this run (limits unknown, model id replaced, …). */
+  notes?: string[];
 }
 
 /** Cost model: endpoint hours (wall time × hourly price) and/or per-million-token prices. */

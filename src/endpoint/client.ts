@@ -13,11 +13,18 @@
 //   X-Scale-Up-Timeout, also the part of a successful attempt the proxy held (elapsed − TGI's x-total-time).
 // - attempts = every HTTP attempt sent, 503s included; the retry budget counts only non-cold failures.
 import OpenAI, { APIError } from "openai";
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from "openai/resources/chat/completions";
 import { chatTokenBound, withinLimits } from "../tokenizer/bound.js";
 import type { CallStats, EndpointInfo, ErrorClass } from "../types.js";
 import { ColdStartGate, ColdStartTimeoutError, defaultSleep, type Sleep } from "./cold-start.js";
+import { engineProfile, type EngineProfile } from "./engines/index.js";
 import { classifyThrown, errorText, isConnectionRefused, isRetryable, parseRetryAfter, redact } from "./errors.js";
+import { streamTimings } from "./stream-stats.js";
 import { EndpointError, type ChatMessage, type ChatRequest, type ChatResult, type ModelClient } from "./types.js";
 
 export type { Sleep } from "./cold-start.js";
@@ -59,6 +66,13 @@ export interface EndpointClientOptions {
   /** How many times one call may go back to the gate before a 503 counts as a server_error (default 5). */
   maxColdCycles?: number;
   limits?: TokenLimits | null;
+  /** What differs per serving engine (structured output, error classes, …). Default: TGI. */
+  profile?: EngineProfile;
+  /**
+   * Stream every call (usage requested via stream_options where the engine supports it): records TTFT,
+   * decode rate and inter-token gaps; `requestTimeoutMs` then bounds the silence between chunks.
+   */
+  stream?: boolean;
   /**
    * Check input tokens before sending (needs `limits`). Default false. The UTF-8 byte bound is tried first
    * (tokenizer/bound.ts); the exact counter runs only when the bound cannot prove the request within the limits.
@@ -150,6 +164,8 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
   const countTokens =
     opts.countChatTokens ?? (async (messages: ChatMessage[]) => (await import("../tokenizer/gemma.js")).countChatTokens(messages));
   const root = endpointRoot(opts.baseUrl);
+  const profile = opts.profile ?? engineProfile("tgi");
+  const stream = opts.stream === true;
   const scaleUp = opts.scaleUpTimeoutS !== undefined && opts.scaleUpTimeoutS > 0 ? opts.scaleUpTimeoutS : undefined;
   // Static per-client request options: built once to keep per-call overhead small.
   const headers: Record<string, string> = scaleUp ? { "X-Scale-Up-Timeout": String(scaleUp) } : {};
@@ -173,7 +189,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
     maxRetries: 0,
     // Backstop only: our own per-attempt timer (below) also covers reading the body.
     timeout: attemptTimeoutMs + 5_000,
-    fetch: fetchImpl,
+    fetch: errorBodyFetch(fetchImpl),
   });
 
   /** One readiness check for the gate: /health, then a 1-token chat (a replica can be healthy before it serves). */
@@ -215,10 +231,23 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
       });
 
   const describe = (err: unknown, aborted: "timeout" | null): Failure => {
-    if (aborted === "timeout") return { cls: "timeout", message: `no answer within ${attemptTimeoutMs} ms`, cold: false };
+    if (aborted === "timeout") {
+      const message = stream ? `the stream stalled: no chunk within ${requestTimeoutMs} ms` : `no answer within ${attemptTimeoutMs} ms`;
+      return { cls: "timeout", message, cold: false };
+    }
+    if (err instanceof StreamError) {
+      const { cls, status } = profile.classifyStreamError(err.body);
+      return { cls, message: `error inside the stream${status !== undefined ? ` (as HTTP ${status})` : ""}: ${err.message}`, cold: false };
+    }
+    if (err instanceof APIError && err.status === undefined && err.error !== undefined) {
+      // The SDK raises an SSE event carrying `error` as an APIError without a status.
+      const { cls, status } = profile.classifyStreamError(err.error);
+      const text = errorText(err.error) || err.message;
+      return { cls, message: `error inside the stream${status !== undefined ? ` (as HTTP ${status})` : ""}: ${text}`, cold: false };
+    }
     if (err instanceof APIError && typeof err.status === "number") {
       const status = err.status;
-      const cls = classifyThrown(err);
+      const cls = profile.classifyHttp(status, err.error);
       const text = errorText(err.error) || err.message;
       const retryAfterMs = parseRetryAfter(err.headers?.get("retry-after"), Date.now());
       return {
@@ -281,8 +310,14 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
     const body: Record<string, unknown> = { model, messages: req.messages, temperature };
     if (maxTokens !== undefined) body.max_tokens = maxTokens;
     if (opts.seed !== undefined) body.seed = opts.seed;
-    if (req.response_format) body.response_format = req.response_format; // TGI grammar shape, not OpenAI's
+    // The pipeline hands over a JSON Schema; the engine decides the request shape (TGI json/value, OpenAI json_schema).
+    if (req.response_format) body.response_format = profile.responseFormat(req.tag?.step ?? "output", req.response_format.value);
+    if (stream) {
+      body.stream = true;
+      if (profile.streamUsage) body.stream_options = { include_usage: true };
+    }
     const params = body as unknown as ChatCompletionCreateParamsNonStreaming;
+    const streamParams = body as unknown as ChatCompletionCreateParamsStreaming;
 
     let failures = 0;
     let coldCycles = 0;
@@ -305,12 +340,18 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
       // would not reach this attempt's listener: check before sending.
       if (signal?.aborted) throw cancelled();
       // Own per-attempt timer: the SDK's timeout stops at the response headers; ours covers the body too.
+      // Streamed, the timer is re-armed by every chunk: it bounds the silence between chunks, not the whole call.
       const ctl = new AbortController();
       let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        ctl.abort();
-      }, attemptTimeoutMs);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const arm = (ms: number): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          timedOut = true;
+          ctl.abort();
+        }, ms);
+      };
+      arm(attemptTimeoutMs);
       const onCallerAbort = () => ctl.abort();
       signal?.addEventListener("abort", onCallerAbort, { once: true });
 
@@ -319,12 +360,22 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
       let completion: ChatCompletion | undefined;
       let serverTotalMs: number | undefined;
       let failure: Failure | undefined;
+      let chunkTimes: number[] | undefined;
       try {
-        const { data, response } = await openai.chat.completions
-          .create(params, { signal: ctl.signal, headers, maxRetries: 0 })
-          .withResponse();
-        completion = data;
-        if (scaleUp) serverTotalMs = Number(response.headers.get("x-total-time") ?? Number.NaN);
+        if (stream) {
+          const { data, response } = await openai.chat.completions
+            .create(streamParams, { signal: ctl.signal, headers, maxRetries: 0 })
+            .withResponse();
+          if (scaleUp) serverTotalMs = Number(response.headers.get("x-total-time") ?? Number.NaN);
+          chunkTimes = [];
+          completion = await readStream(data, chunkTimes, () => arm(requestTimeoutMs), now);
+        } else {
+          const { data, response } = await openai.chat.completions
+            .create(params, { signal: ctl.signal, headers, maxRetries: 0 })
+            .withResponse();
+          completion = data;
+          if (scaleUp) serverTotalMs = Number(response.headers.get("x-total-time") ?? Number.NaN);
+        }
       } catch (err) {
         if (signal?.aborted) {
           stats.latency_ms += now() - t0;
@@ -354,6 +405,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
           completion: completion.usage?.completion_tokens ?? 0,
         };
         stats.finish_reason = choice.finish_reason ?? null;
+        if (chunkTimes) stats.stream = streamTimings(t0, chunkTimes, completion.usage?.completion_tokens ?? null);
         emit({ type: "success", latencyMs: stats.latency_ms, attempts: stats.attempts, tokens: stats.tokens, ...(req.tag ? { tag: req.tag } : {}) });
         return { ...stats, text: choice.message?.content ?? "" };
       }
@@ -413,5 +465,75 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
   return {
     chat,
     close: () => gate?.close(),
+  };
+}
+
+/** An error the engine sent inside a 200 stream as a chunk of its own (older vLLM/SGLang: {"object":"error", …}). */
+class StreamError extends Error {
+  constructor(readonly body: unknown) {
+    super(errorText(body) || "error chunk");
+    this.name = "StreamError";
+  }
+}
+
+/**
+ * Reads a chat stream into the completion it amounts to, recording when each content chunk arrived.
+ * A stream that ends without a finish_reason was cut off (a dropped connection), not finished.
+ */
+async function readStream(
+  chunks: AsyncIterable<ChatCompletionChunk>,
+  times: number[],
+  onChunk: () => void,
+  now: () => number,
+): Promise<ChatCompletion> {
+  let text = "";
+  let finish: string | null = null;
+  let usage: ChatCompletion["usage"] | undefined;
+  onChunk();
+  for await (const chunk of chunks) {
+    onChunk();
+    const c = chunk as ChatCompletionChunk;
+    if ((c as unknown as { object?: string }).object === "error") throw new StreamError(c);
+    const choice = c.choices?.[0];
+    const piece = choice?.delta?.content;
+    if (piece) {
+      text += piece;
+      times.push(now());
+    }
+    if (choice?.finish_reason) finish = choice.finish_reason;
+    if (c.usage) usage = c.usage;
+  }
+  if (finish === null) {
+    throw Object.assign(new Error("the stream ended without a finish_reason (connection cut mid-stream)"), { code: "ECONNRESET" });
+  }
+  return {
+    id: "",
+    object: "chat.completion",
+    created: 0,
+    model: "",
+    choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, finish_reason: finish as "stop", logprobs: null }],
+    ...(usage ? { usage } : {}),
+  };
+}
+
+/**
+ * The openai SDK keeps only the `error` member of an error body. OpenAI-style bodies without one (SGLang and
+ * older vLLM: {"object":"error","message":…}) would lose their message, and with it the class: wrap them.
+ */
+function errorBodyFetch(fetchImpl: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const res = await fetchImpl(input, init);
+    if (res.status < 400 || !/json/i.test(res.headers.get("content-type") ?? "")) return res;
+    const text = await res.text();
+    const headers = new Headers(res.headers);
+    headers.delete("content-length");
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return new Response(text, { status: res.status, statusText: res.statusText, headers });
+    }
+    const wrapped = body && typeof body === "object" && !Array.isArray(body) && "error" in body ? body : { error: body };
+    return new Response(JSON.stringify(wrapped), { status: res.status, statusText: res.statusText, headers });
   };
 }

@@ -1,8 +1,10 @@
 // A small `fetch` over node:http/https with keep-alive agents, for the openai SDK's `fetch` option.
 // Node's built-in fetch (undici + web streams) costs about twice the CPU per request; a benchmark run makes
-// thousands of calls, so the harness uses this one. Bodies are small JSON documents: buffered, not streamed.
+// thousands of calls, so the harness uses this one. JSON bodies are small documents: buffered. Server-sent
+// event streams (--stream) are handed over as they arrive, so chunk timings (TTFT, inter-token gaps) are real.
 import http from "node:http";
 import https from "node:https";
+import { Readable } from "node:stream";
 
 const agents = {
   "http:": new http.Agent({ keepAlive: true, maxSockets: 256 }),
@@ -26,6 +28,15 @@ function bodyBuffer(body: RequestInit["body"]): Buffer | undefined {
   throw new TypeError("httpFetch: only string or binary request bodies are supported");
 }
 
+function responseHeaders(res: http.IncomingMessage): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (Array.isArray(v)) for (const x of v) h.append(k, x);
+    else if (v !== undefined) h.set(k, v);
+  }
+  return h;
+}
+
 const abortError = (signal: AbortSignal): Error => {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
@@ -46,20 +57,22 @@ export const httpFetch: typeof fetch = (input, init = {}) => {
 
   return new Promise<Response>((resolve, reject) => {
     const req = (url.protocol === "https:" ? https : http).request(url, { method: init.method ?? "GET", headers, agent }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status === 200 && /^text\/event-stream/i.test(String(res.headers["content-type"] ?? ""))) {
+        // Streamed: resolve at the headers; an abort (or our timer) destroys the socket and errors the body.
+        res.once("close", cleanup);
+        const body = Readable.toWeb(res) as ReadableStream<Uint8Array>;
+        resolve(new Response(body, { status, statusText: res.statusMessage ?? "", headers: responseHeaders(res) }));
+        return;
+      }
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", fail);
       res.on("end", () => {
         cleanup();
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (Array.isArray(v)) for (const x of v) h.append(k, x);
-          else if (v !== undefined) h.set(k, v);
-        }
-        const status = res.statusCode ?? 0;
         // Response rejects a body on these statuses.
         const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-        resolve(new Response(body, { status, statusText: res.statusMessage ?? "", headers: h }));
+        resolve(new Response(body, { status, statusText: res.statusMessage ?? "", headers: responseHeaders(res) }));
       });
     });
     const onAbort = () => {

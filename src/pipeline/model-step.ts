@@ -1,6 +1,7 @@
 // Runs one JSON-producing pipeline step: render → call → parse/validate → at most one re-ask. Produces the
 // step's StepRecord; re-throws only the endpoint errors that must stop the case or the run.
 import { z } from "zod";
+import { mergeStreamStats } from "../endpoint/stream-stats.js";
 import { EndpointError, JSON_SCHEMA_MARKER, type ChatMessage, type ChatRequest, type ChatResult, type ModelClient } from "../endpoint/types.js";
 import type { CallStats, ErrorClass, ParseOutcome, StepId, StepRecord } from "../types.js";
 import { parseStructured, type ParseStructuredResult } from "./json/parse.js";
@@ -118,8 +119,11 @@ class Tally {
   attempts = 0;
   calls = 0;
   finish_reason: string | null = null;
+  /** --stream: the timings of each successful call, merged into the step's figure. */
+  private readonly streams: NonNullable<CallStats["stream"]>[] = [];
 
   add(s: CallStats): void {
+    if (s.stream) this.streams.push(s.stream);
     this.calls += 1;
     this.latency_ms += s.latency_ms;
     this.cold_ms += s.cold_ms;
@@ -130,7 +134,9 @@ class Tally {
   }
 
   record(status: StepRecord["status"], parse: StepRecord["parse"]): StepRecord {
+    const stream = mergeStreamStats(this.streams);
     return {
+      ...(stream ? { stream } : {}),
       status,
       latency_ms: this.latency_ms,
       cold_ms: this.cold_ms,

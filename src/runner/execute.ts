@@ -65,6 +65,7 @@ export function toRecord(c: Case, arm: Arm, r: ArmResult, startedAt: Date, finis
     ...(r.failed_steps && r.failed_steps.length > 0 ? { failed_steps: r.failed_steps } : {}),
     ...(r.grade ? { grade: r.grade } : {}),
     options: c.options,
+    ...(r.stream ? { stream: r.stream } : {}),
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),
   };

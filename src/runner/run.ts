@@ -2,7 +2,8 @@
 // reports. Returns an exit code (see exit-codes.ts); never calls process.exit itself.
 import { AdaptiveLimiter } from "../endpoint/adaptive.js";
 import { AutoConcurrency } from "../endpoint/auto-concurrency.js";
-import { createEndpointClient, fetchEndpointInfo } from "../endpoint/client.js";
+import { createEndpointClient, endpointRoot } from "../endpoint/client.js";
+import { detectEngine, detectionRecord, resolveLimits, resolveModelId, type EngineName } from "../endpoint/engines/index.js";
 import { httpFetch } from "../endpoint/http-fetch.js";
 import type { ClientEvent } from "../endpoint/client.js";
 import type { ModelClient, RetryBudget } from "../endpoint/types.js";
@@ -12,7 +13,7 @@ import { RunJournalWriter } from "../journal/writer.js";
 import { loadPromptSet, promptHashes } from "../pipeline/prompts.js";
 import type { PipelineOptions } from "../pipeline/types.js";
 import { createProgress, type Progress } from "../report/progress.js";
-import type { Arm, CostSettings, RunConfig, RunJson } from "../types.js";
+import type { Arm, CostSettings, EndpointInfo, RunConfig, RunJson } from "../types.js";
 import { execute, type WorkUnit } from "./execute.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { resumeCommand } from "./resume.js";
@@ -42,6 +43,12 @@ export interface RunRequest {
   cost: CostSettings;
   preflight: boolean;
   limits: { maxInputTokens?: number | undefined; maxTotalTokens?: number | undefined };
+  /** --engine: auto-detect (default) or force one engine's profile. */
+  engine?: EngineName | "auto";
+  /** --stream: every call streamed, with TTFT / decode-rate timings in the journal. */
+  stream?: boolean;
+  /** The model id came from --model or MEDGEMMA_MODEL_ID (kept as is), not the "tgi" default. */
+  modelExplicit?: boolean;
   skipInvalid: boolean;
   /**
    * Harness clock speed-up for tests and benchmarks: every harness-side wait (request timeout, retry backoff,
@@ -112,16 +119,33 @@ export async function runValidation(req: RunRequest): Promise<number> {
   try {
     // No tokenizer warm-up: the preflight loads the Gemma tokenizer only for a request its byte bound cannot
     // clear (tokenizer/bound.ts) — an over-long prompt, which is rare and fails or is clamped anyway.
-    const info = await fetchEndpointInfo(baseUrl, apiKey ?? "", httpFetch);
-    const kind = emulator || info?.emulator === true ? "emulator" : "remote";
-    if (!emulator && kind === "emulator") say(`NOTE: ${redactUrl(baseUrl)} is the TGI emulator: these are EMULATOR figures, not MedGemma's.`);
-    const limits = {
-      maxInputTokens: req.limits.maxInputTokens ?? info?.max_input_tokens ?? 12288,
-      maxTotalTokens: req.limits.maxTotalTokens ?? info?.max_total_tokens ?? 16384,
-    };
+    // Which engine answers (TGI, vLLM, SGLang or a plain OpenAI-compatible server), its limits and served ids.
+    const requestedEngine = req.engine ?? "auto";
+    const detected = await detectEngine({ root: endpointRoot(baseUrl), apiKey: apiKey ?? "", engine: requestedEngine, fetch: httpFetch });
+    const { profile } = detected;
+    const info = detected.facts.info as EndpointInfo | null;
+    const kind = emulator || detected.emulator ? "emulator" : "remote";
+    if (!emulator && kind === "emulator") say(`NOTE: ${redactUrl(baseUrl)} is the ${profile.label} emulator: these are EMULATOR figures, not MedGemma's.`);
+    const samplingProblem = profile.sampling.check({ temperature: req.config.temperature });
+    if (samplingProblem) throw new UsageError(`--temperature ${req.config.temperature}: ${profile.label} rejects it (${samplingProblem})`);
+    const resolvedLimits = resolveLimits(detected.facts, req.limits);
+    const limits = resolvedLimits.limits;
+    const modelId = resolveModelId(profile, detected.facts, req.endpoint.model, req.modelExplicit ?? false);
+    const engineInfo = detectionRecord(detected, requestedEngine, resolvedLimits, modelId.note ? [modelId.note] : []);
+    say(`engine: ${profile.label}${engineInfo.version ? ` ${engineInfo.version}` : ""} (${engineInfo.detected_by})`);
+    for (const note of engineInfo.notes) say(`NOTE: ${note}`);
 
     // 4. Run directory: new, or the one being resumed.
-    const endpoint = endpointRecord(kind, emulator ? "embedded-emulator" : redactUrl(baseUrl), req.endpoint.model, info);
+    const endpoint: RunJson["endpoint"] = {
+      ...endpointRecord(kind, emulator ? "embedded-emulator" : redactUrl(baseUrl), modelId.model, info),
+      engine: engineInfo.engine,
+      engine_version: engineInfo.version,
+      detected_by: engineInfo.detected_by,
+      limits: engineInfo.limits,
+      limits_source: engineInfo.limits_source,
+      stream: req.stream === true,
+      notes: engineInfo.notes,
+    };
     let run: RunJson = { ...draft, endpoint };
     let dir: string;
     if (req.resumeDir && stored) {
@@ -166,7 +190,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
     const client = createEndpointClient({
       baseUrl,
       apiKey: apiKey ?? "",
-      model: req.endpoint.model,
+      model: modelId.model,
       temperature: config.temperature,
       maxTokens: config.max_tokens,
       seed: config.seed,
@@ -178,7 +202,9 @@ export async function runValidation(req: RunRequest): Promise<number> {
       coldStartProbe: { firstDelayMs: 5000 / ts, maxDelayMs: 30_000 / ts },
       ...(req.scaleUpTimeoutS ? { scaleUpTimeoutS: req.scaleUpTimeoutS } : {}),
       limits,
-      preflight: req.preflight,
+      preflight: req.preflight && limits !== null,
+      profile,
+      stream: req.stream === true,
       fetch: httpFetch,
       onEvent,
     });

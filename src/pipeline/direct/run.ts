@@ -1,6 +1,7 @@
 // The direct arm: one 0-shot call with the question and lettered options; the letter comes from the grader
 // (scoring/grading), which reads the final "Answer: <letter>" line and the other explicit commitments.
 import type { Case } from "../../types.js";
+import { journalStream } from "../../endpoint/stream-stats.js";
 import { EndpointError, type ModelClient } from "../../endpoint/types.js";
 import { grade, gradeRecord } from "../../scoring/grading/grade.js";
 import { formatOptions } from "../format.js";
@@ -33,6 +34,8 @@ export async function runDirect(c: Case, client: ModelClient, opts: PipelineOpti
       finish_reason: res.finish_reason,
       grade: gradeRecord(g),
     };
+    const stream = journalStream(res.stream);
+    if (stream) result.stream = stream;
     if (answer === null) result.error = `no answer letter: ${g.reason} (finish_reason ${res.finish_reason ?? "unknown"})`;
     if (opts.raw) result.raw = res.text;
     return result;
