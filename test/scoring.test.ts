@@ -5,6 +5,7 @@ import { buildSynonyms, contentTokens, tokens, loadSynonymGroups, matches, norma
 import { QUESTION_TYPES, questionType, type QuestionType } from "../src/scoring/question-type.js";
 import { usmleStep } from "../src/scoring/strata.js";
 import type { CaseRecord, StepRecord } from "../src/types.js";
+import { MEDQA_TEST } from "./helpers/shared.js";
 
 describe("normalise", () => {
   it.each([
@@ -155,7 +156,7 @@ describe("matcher properties over the real MedQA option texts", () => {
 });
 
 function medqaOptions(): string[] {
-  const text = readFileSync(new URL("../../shared/datasets/medqa/us_4options_test.jsonl", import.meta.url), "utf8");
+  const text = readFileSync(MEDQA_TEST, "utf8");
   const out: string[] = [];
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;

@@ -213,10 +213,13 @@ export function loadSynonymGroups(): SynonymGroup[] {
   return raw.groups;
 }
 
-const SYNONYMS = buildSynonyms(loadSynonymGroups());
+// Built on first use, not at import: importing the matcher stays cheap, and mutation testing sees the table
+// building run inside the tests (at import time every mutant it reaches would be "static": all tests, each run).
+let synonyms: SynonymTable | undefined;
+const defaultSynonyms = (): SynonymTable => (synonyms ??= buildSynonyms(loadSynonymGroups()));
 
 /** Longest-match rewrite of table variants to their canonical form, never across a clause break. */
-function canonical(toks: Token[], table: SynonymTable = SYNONYMS): Token[] {
+function canonical(toks: Token[], table: SynonymTable = defaultSynonyms()): Token[] {
   const out: Token[] = [];
   let i = 0;
   outer: while (i < toks.length) {
