@@ -2,27 +2,33 @@
 // `npm run bench`: "the harness is never the bottleneck". Runs the built CLI (dist/) as a separate process
 // against a separate emulator process and writes bench/results/latest.json and BENCHMARKS.md.
 //
-// Sections (BENCH_SECTIONS=efficiency,overhead,scale,reports,question; default all), each figure the median of
+// Sections (BENCH_SECTIONS=efficiency,overhead,scale,reports,question,startup,auto,profile[,peer]; default all but
+// peer; `npm run bench -- --peer` adds the promptfoo comparison), each figure the median of
 // BENCH_REPS runs (default 3) with min and max. BENCH_REPS_10K / BENCH_REPS_10K_PF set the repeats of the
 // 10,000-case runs without / with preflight (default 1 each, to fit the 10-minute budget: see BENCHMARKS.md).
 // Temp data (synthetic dataset, run directories) goes to a temp dir that is removed at the end
 // (BENCH_KEEP=1 keeps it).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI, REPO, agg, cpuPressure, journalFacts, load1, machineInfo, round, runDirIn, runNode, startEmulatorProcess, TIME_BIN } from "./lib/util.mjs";
 import { idealMakespan, serialServiceMs, stepMaxTokens, unitsFromJournal } from "./lib/ideal.mjs";
 import { writeSynthetic } from "./lib/synth.mjs";
 import { renderMarkdown } from "./lib/markdown.mjs";
+import { timeToFirstRequest } from "./lib/first-request.mjs";
+import { ensurePromptfoo, peerEnv, writePeerConfig } from "./lib/peer.mjs";
+import { summarizeProfile } from "./lib/profile.mjs";
 
 const MEDQA = join(REPO, "../shared/datasets/medqa/us_4options_test.jsonl");
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const REPS_10K = Number(process.env.BENCH_REPS_10K ?? 1);
 const REPS_10K_PF = Number(process.env.BENCH_REPS_10K_PF ?? 1);
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "efficiency,overhead,scale,reports,question").split(","));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "efficiency,overhead,scale,reports,question,startup,auto,profile").split(","));
+if (process.argv.includes("--peer")) SECTIONS.add("peer");
 const TMP = mkdtempSync(join(tmpdir(), "medqa-bench-"));
 process.env.BENCH_TMP = TMP;
 const T0 = performance.now();
+const readJsonlFile = (f) => readFileSync(f, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
 const log = (s) => process.stderr.write(`[bench ${((performance.now() - T0) / 1000).toFixed(0).padStart(4)}s] ${s}\n`);
 
 let outSeq = 0;
@@ -166,8 +172,8 @@ if (SECTIONS.has("efficiency") || SECTIONS.has("question")) {
 // ---------------------------------------------------------------- 2. overhead (CPU per call, zero latency)
 let runs1273 = { "no-preflight": [], preflight: [] };
 if (SECTIONS.has("overhead") || SECTIONS.has("scale") || SECTIONS.has("reports")) {
-  log("emulator --latency none (separate process, chars/4 prompt counter)");
-  const emu = await startEmulatorProcess({ latency: "none", fastCounter: true });
+  log("emulator --latency none (separate process, stock: byte bound + usage estimate, no tokenizer)");
+  const emu = await startEmulatorProcess({ latency: "none" });
   try {
     await harness(["--max-cases", "2", "--mode", "both", "--base-url", emu.url, "--no-preflight"]); // warm the page cache
     if (SECTIONS.has("overhead")) {
@@ -248,6 +254,170 @@ if (SECTIONS.has("reports")) {
   if (A) await time("report", [CLI, "report", A], REPS);
   if (A && B) await time("diff", [CLI, "diff", A, B], REPS);
   sec.run_cases = 1273;
+}
+
+// ---------------------------------------------------------------- 6. start-up: launch → first model request
+if (SECTIONS.has("startup")) {
+  const sec = (results.sections.startup = {});
+  for (const [key, args] of [
+    ["direct_all_1273", ["--mode", "direct"]],
+    ["pipeline_50", ["--max-cases", "50"]],
+  ]) {
+    const rows = [];
+    for (let i = 0; i < Math.max(5, REPS); i++) {
+      const r = await timeToFirstRequest(MEDQA, args);
+      rows.push({ ...r, load1: load1() });
+    }
+    sec[key] = { args, ...summarize(rows, ["first_request_ms"]), runs: rows };
+    log(`startup ${key}: launch → first request ${sec[key].first_request_ms.median.toFixed(0)} ms (median of ${rows.length})`);
+  }
+}
+
+// ---------------------------------------------------------------- 7. --concurrency auto vs a fixed-concurrency sweep
+/** Generated tokens per emulated second between the `lo` and `hi` quantiles of finish times (steady state). */
+function steadyTokS(recs, scale, { fromMs = -Infinity, lo = 0.1, hi = 0.9 } = {}) {
+  const done = recs
+    .map((r) => ({ t: Date.parse(r.finished_at), tok: r.tokens?.completion ?? 0 }))
+    .filter((d) => d.t >= fromMs)
+    .sort((a, b) => a.t - b.t);
+  if (done.length < 10) return NaN;
+  const a = Math.floor(done.length * lo);
+  const b = Math.min(done.length - 1, Math.ceil(done.length * hi));
+  const tokens = done.slice(a + 1, b + 1).reduce((n, d) => n + d.tok, 0);
+  const realMs = done[b].t - done[a].t;
+  return realMs > 0 ? (tokens * 1000) / (realMs * scale) : NaN;
+}
+
+if (SECTIONS.has("auto")) {
+  const scale = Number(process.env.BENCH_AUTO_SCALE ?? 20);
+  const sec = (results.sections.auto = { time_scale: scale, sweep: [], auto: [] });
+  log(`emulator --latency a100 --time-scale ${scale}: --concurrency auto vs a fixed sweep (direct)`);
+  const emu = await startEmulatorProcess({ latency: "a100", timeScale: scale });
+  const base = ["--mode", "direct", "--base-url", emu.url, "--time-scale", String(scale)];
+  try {
+    await harness(["--max-cases", "64", "--concurrency", "16", ...base]); // warm-up
+    // The sweep covers the same range the controller may choose from (2 … --max-concurrency 64).
+    for (const c of (process.env.BENCH_AUTO_LEVELS ?? "1,2,4,8,12,16,24,32,48,64").split(",").map(Number)) {
+      const n = Math.min(640, Math.max(80, 12 * c));
+      const r = await harness(["--max-cases", String(n), "--concurrency", String(c), ...base]);
+      const tokS = steadyTokS(r.facts.recs, scale);
+      sec.sweep.push({ concurrency: c, cases: n, tok_s: tokS, errors: r.facts.errors, load1: r.load1 });
+      log(`auto sweep C=${c} N=${n}: ${tokS.toFixed(1)} generated tok/s (emulated)`);
+    }
+    const best = sec.sweep.reduce((a, b) => (b.tok_s > a.tok_s ? b : a));
+    sec.best_fixed = { concurrency: best.concurrency, tok_s: best.tok_s };
+    const autoN = Number(process.env.BENCH_AUTO_N ?? 1000);
+    for (let i = 0; i < Math.max(2, REPS - 1); i++) {
+      const r = await harness(["--max-cases", String(autoN), "--concurrency", "auto", ...base]);
+      const events = readJsonlFile(join(r.dir, "events.jsonl"));
+      const changes = events.filter((e) => e.type === "concurrency");
+      const chosenEv = events.find((e) => e.type === "concurrency_chosen");
+      const settle = changes.find((e) => e.reason === "settle");
+      const settleMs = settle ? Date.parse(settle.t) : NaN;
+      // After settling: skip the calls that started before it (one level's worth), then the steady 90 %.
+      const tokS = settle ? steadyTokS(r.facts.recs, scale, { fromMs: settleMs, lo: 0.05, hi: 0.9 }) : NaN;
+      const nearest = sec.sweep.reduce((a, b) => (Math.abs(b.concurrency - (chosenEv?.limit ?? 0)) < Math.abs(a.concurrency - (chosenEv?.limit ?? 0)) ? b : a));
+      sec.auto.push({
+        cases: autoN,
+        chosen: chosenEv?.limit ?? null,
+        final: chosenEv?.final ?? null,
+        changes: changes.map((e) => ({ limit: e.limit, reason: e.reason, tok_s: e.tok_s })),
+        settled_after_s: settle ? (settleMs - Date.parse(events[0].t)) / 1000 : null,
+        steady_tok_s_after_settle: tokS,
+        ratio_vs_best: tokS / best.tok_s,
+        whole_run_tok_s: steadyTokS(r.facts.recs, scale, { lo: 0, hi: 1 }),
+        sweep_at_nearest_level: { concurrency: nearest.concurrency, ratio_vs_best: nearest.tok_s / best.tok_s },
+        load1: r.load1,
+      });
+      log(`auto run ${i + 1}: settled at ${chosenEv?.limit ?? "—"} after ${changes.length} change(s); steady ${tokS.toFixed(1)} tok/s = ${(tokS / best.tok_s).toFixed(3)} × best fixed (C=${best.concurrency}, ${best.tok_s.toFixed(1)})`);
+    }
+    sec.ratio = agg(sec.auto.map((a) => a.ratio_vs_best));
+  } finally {
+    await emu.stop();
+  }
+}
+
+// ---------------------------------------------------------------- 8. CPU profile of a 1,273-case direct run
+if (SECTIONS.has("profile")) {
+  log("profile: --cpu-prof of a 1,273-case direct run (zero-latency emulator)");
+  const emu = await startEmulatorProcess({ latency: "none" });
+  try {
+    const profDir = join(TMP, "prof");
+    const out = newOut();
+    const r = await runNode([CLI, "--data", MEDQA, "--mode", "direct", "--concurrency", "8", "--base-url", emu.url, "--out", out], { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`], timeoutMs: 600_000 });
+    if (r.code !== 0) throw new Error(`profiled run exited ${r.code}`);
+    const { readdirSync } = await import("node:fs");
+    const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
+    results.sections.profile = { cases: 1273, ...summarizeProfile(join(profDir, file), 15) };
+  } finally {
+    await emu.stop();
+  }
+}
+
+// ---------------------------------------------------------------- 9. the peer: promptfoo, same questions, same emulator
+if (SECTIONS.has("peer")) {
+  const peer = ensurePromptfoo(log);
+  const sec = (results.sections.peer = { version: "0.121.20" });
+  if (peer.skipped) {
+    sec.skipped = peer.skipped;
+    log(`peer skipped: ${peer.skipped}`);
+  } else {
+    log(`peer: promptfoo ${peer.version} vs the harness, direct, concurrency 4, alternating, same zero-latency emulator`);
+    const emu = await startEmulatorProcess({ latency: "none" });
+    try {
+      const env = peerEnv(join(TMP, "promptfoo-state"));
+      const peerReps = Number(process.env.BENCH_PEER_REPS ?? 5);
+      const runPeer = async (cfg, n, tag) => {
+        const out = join(TMP, `promptfoo-${tag}.json`);
+        const r = await runNode([peer.entry, "eval", "-c", cfg, "-o", out, "--no-cache", "--max-concurrency", "4", "--no-progress-bar"], { env, timeoutMs: 900_000 });
+        // promptfoo exits 100 when some assertions fail (wrong answers): that is a completed eval.
+        if (r.code !== 0 && r.code !== 100) throw new Error(`promptfoo exited ${r.code}: ${r.stderr.slice(-1500)}`);
+        const stats = JSON.parse(readFileSync(out, "utf8")).results.stats;
+        if (stats.successes + stats.failures !== n || stats.errors > 0) throw new Error(`promptfoo: ${JSON.stringify(stats).slice(0, 300)}`);
+        return r;
+      };
+      for (const n of (process.env.BENCH_PEER_N ?? "200,1000").split(",").map(Number)) {
+        const cfg = join(TMP, `promptfoo-${n}.yaml`);
+        await writePeerConfig(cfg, { data: MEDQA, n, url: emu.url });
+        await runPeer(cfg, n, `${n}-warm`); // warm-up, unmeasured (page cache, the emulator's JIT)
+        await harness(["--max-cases", String(n), "--mode", "direct", "--concurrency", "4", "--base-url", emu.url]);
+        const rows = [];
+        for (let i = 0; i < peerReps; i++) {
+          const m = {};
+          for (const who of i % 2 === 0 ? ["harness", "peer"] : ["peer", "harness"]) {
+            if (who === "harness") m.h = await harness(["--max-cases", String(n), "--mode", "direct", "--concurrency", "4", "--base-url", emu.url]);
+            else m.p = await runPeer(cfg, n, `${n}-${i}`);
+          }
+          if (m.h.facts.records !== n) throw new Error(`harness journaled ${m.h.facts.records} of ${n}`);
+          rows.push({
+            harness_cpu_s: m.h.cpuS,
+            peer_cpu_s: m.p.cpuS,
+            cpu_ratio: m.h.cpuS / m.p.cpuS,
+            harness_rss_mb: m.h.maxRssKb / 1024,
+            peer_rss_mb: m.p.maxRssKb / 1024,
+            rss_ratio: m.h.maxRssKb / m.p.maxRssKb,
+            harness_wall_s: m.h.wallMs / 1000,
+            peer_wall_s: m.p.wallMs / 1000,
+            load1: load1(),
+          });
+          const x = rows.at(-1);
+          log(`peer N=${n} rep ${i + 1}: CPU ${x.harness_cpu_s.toFixed(2)} vs ${x.peer_cpu_s.toFixed(2)} s (ratio ${x.cpu_ratio.toFixed(3)}), RSS ${x.harness_rss_mb.toFixed(0)} vs ${x.peer_rss_mb.toFixed(0)} MB`);
+        }
+        sec[`n${n}`] = { n, ...summarize(rows, ["harness_cpu_s", "peer_cpu_s", "cpu_ratio", "harness_rss_mb", "peer_rss_mb", "rss_ratio", "harness_wall_s", "peer_wall_s"]), runs: rows };
+      }
+      const keys = Object.keys(sec).filter((k) => /^n\d+$/.test(k)).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+      if (keys.length >= 2) {
+        const [a, b] = [sec[keys[0]], sec[keys.at(-1)]];
+        const calls = b.n - a.n;
+        sec.marginal_ms_per_call = {
+          harness: ((b.harness_cpu_s.median - a.harness_cpu_s.median) * 1000) / calls,
+          peer: ((b.peer_cpu_s.median - a.peer_cpu_s.median) * 1000) / calls,
+        };
+      }
+    } finally {
+      await emu.stop();
+    }
+  }
 }
 
 results.load1_end = load1();

@@ -4,7 +4,7 @@
 // Usage (also imported by bench/run.mjs): node bench/lib/first-request.mjs DATA_FILE [extra CLI args…]
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI, REPO } from "./util.mjs";
@@ -18,17 +18,35 @@ const COMPLETION = JSON.stringify({
   usage: { prompt_tokens: 100, completion_tokens: 3, total_tokens: 103 },
 });
 
-/** Resolves { first_request_ms, exit_ms, code }: ms from just before spawn to the first chat request, and to exit. */
+/** user+sys CPU ms a process has used so far (/proc/PID/stat), or null where /proc is unavailable. */
+function procCpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Resolves { first_request_ms, first_request_cpu_ms, exit_ms, code }: wall ms from just before spawn to the first
+ * chat request (and to exit), and the CPU the process had used by then — the load-independent part of the figure.
+ */
 export async function timeToFirstRequest(data, extra = []) {
   let first = null;
+  let firstCpuMs = null;
   let t0 = 0;
+  let child;
   const server = createServer((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
       if (req.url === "/info") return res.end(JSON.stringify({ model_id: "stub", max_input_tokens: 12288, max_total_tokens: 16384 }));
       if (req.method === "POST" && req.url === "/v1/chat/completions") {
-        first ??= performance.now() - t0;
+        if (first === null) {
+          first = performance.now() - t0;
+          firstCpuMs = procCpuMs(child.pid);
+        }
         res.writeHead(200, { "content-type": "application/json" });
         return res.end(COMPLETION);
       }
@@ -39,7 +57,7 @@ export async function timeToFirstRequest(data, extra = []) {
   const url = `http://127.0.0.1:${server.address().port}/v1`;
   const out = mkdtempSync(join(tmpdir(), "rv-first-"));
   t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, "--data", data, "--base-url", url, "--out", out, ...extra], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+  child = spawn(process.execPath, [CLI, "--data", data, "--base-url", url, "--out", out, ...extra], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
   const code = await new Promise((r) => child.on("close", r));
@@ -48,7 +66,7 @@ export async function timeToFirstRequest(data, extra = []) {
   server.closeAllConnections();
   rmSync(out, { recursive: true, force: true });
   if (code !== 0) throw new Error(`run-validation exited ${code}: ${err}`);
-  return { first_request_ms: first, exit_ms: exit, code };
+  return { first_request_ms: first, first_request_cpu_ms: firstCpuMs, exit_ms: exit, code };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

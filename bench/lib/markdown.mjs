@@ -29,6 +29,9 @@ export function renderMarkdown(r) {
     L.push("");
   }
 
+  // ---- issue #16 targets
+  L.push(...leanGoals(r));
+
   // ---- goals summary
   L.push("## Goals");
   L.push("");
@@ -41,9 +44,9 @@ export function renderMarkdown(r) {
   }
   const ov = s.overhead ?? {};
   for (const [k, v] of Object.entries(ov)) {
-    const target = v.preflight ? "— (reported)" : "≤ 1 ms";
+    // The preflight no longer loads the tokenizer for MedQA prompts (byte bound), so both rows are "no tokenizer".
     const val = v.cpu_ms_per_call?.median;
-    L.push(`| CPU per call, ${k} | ${target} | ${f(val, 2)} ms | ${v.preflight ? "" : verdict(val <= 1)} |`);
+    L.push(`| CPU per call, ${k} (incl. its share of the end-of-run reports) | ≤ 1 ms | ${f(val, 2)} ms | ${verdict(val <= 1)} |`);
   }
   const sc = s.scale ?? {};
   if (sc.growth_mb_1273_to_10000) {
@@ -54,7 +57,7 @@ export function renderMarkdown(r) {
     L.push(`| peak RSS growth 1,273 → 10,000 cases, preflight (tokenizer ≈ constant) | flat, ≤ 250 MB | ${f(pf, 0)} MB total, +${f(g.preflight, 0)} MB vs 1,273 | ${verdict(pf - (sc["1273/preflight"]?.peak_rss_mb?.median ?? 0) <= 25)} |`);
   }
   const rp = s.reports ?? {};
-  for (const [k, lim] of [["report", 1], ["diff", 1], ["help", 0.3]]) {
+  for (const [k, lim] of [["report", 1], ["diff", 1], ["help", 0.2]]) {
     if (rp[k]) L.push(`| \`${k === "help" ? "--help" : k}\`${k === "help" ? "" : " on 1,273 cases"} | ≤ ${lim} s | ${f(rp[k].wall_s.median, 3)} s | ${verdict(rp[k].wall_s.median <= lim)} |`);
   }
   const q = s.question;
@@ -214,3 +217,110 @@ synthetic 10,000-case file. The 10,000-case runs are repeated \`BENCH_REPS_10K\`
 together they take ≈ 3 minutes on 2 cores, and \`npm run bench\` must stay under 10); \`BENCH_REPS\` and \`BENCH_SECTIONS\`
 tune the rest. Peak RSS varies by a few MB between repeats (see the 1,273-case rows).
 `;
+
+// ---------------------------------------------------------------- issue #16: lean and fast
+const ratioCell = (a) => (a && Number.isFinite(a.median) ? `${f(a.median, 3)} (min ${f(a.min, 3)}, max ${f(a.max, 3)})` : "—");
+
+function leanGoals(r) {
+  const s = r.sections;
+  const L = ["## Lean and fast (issue #16)", ""];
+  L.push("| figure | before (issue) | target | now | |");
+  L.push("|---|---|---|---|---|");
+  const p200 = s.peer?.n200;
+  const p1000 = s.peer?.n1000;
+  if (s.peer?.skipped) L.push(`| vs promptfoo | — | — | skipped: ${s.peer.skipped} | |`);
+  if (p200) {
+    L.push(`| CPU, 200 direct calls, default flags, ÷ promptfoo ${s.peer.version} | 0.74 | ≤ 0.25 | ${ratioCell(p200.cpu_ratio)} | ${verdict(p200.cpu_ratio.median <= 0.25)} |`);
+    L.push(`| peak RSS, 200 direct calls, default flags | 405 MB | ≤ 130 MB | ${mmm(p200.harness_rss_mb, 0, " MB")} | ${verdict(p200.harness_rss_mb.median <= 130)} |`);
+  }
+  if (p1000) L.push(`| CPU, 1,000 direct calls, ÷ promptfoo | 0.42 | — | ${ratioCell(p1000.cpu_ratio)} | |`);
+  const sc = s.scale ?? {};
+  const pf10k = sc["10000/preflight"]?.peak_rss_mb;
+  if (pf10k) L.push(`| peak RSS, 10,000 cases, default flags | 531 MB | ≤ 150 MB | ${mmm(pf10k, 0, " MB")} | ${verdict(pf10k.median <= 150)} |`);
+  const ov = s.overhead ?? {};
+  const pc = ov["direct/preflight"]?.cpu_ms_per_call;
+  if (pc) L.push(`| harness CPU per call, no tokenizer (direct, default flags) | 2.1–2.4 ms | ≤ 1 ms | ${mmm(pc, 2, " ms")} | ${verdict(pc.median <= 1)} |`);
+  const help = s.reports?.help?.wall_s;
+  if (help) L.push(`| \`--help\` (wall, whole process) | 0.33 s | ≤ 0.2 s | ${mmm(help, 3, " s")} | ${verdict(help.median <= 0.2)} |`);
+  const st = s.startup?.direct_all_1273;
+  if (st) {
+    const cpu = agg0(st.runs.map((x) => x.first_request_cpu_ms));
+    L.push(`| launch → first request, 1,273-case file (wall; CPU used by then) | — | ≤ 0.5 s | ${mmm(st.first_request_ms, 0, " ms")}; CPU ${mmm(cpu, 0, " ms")} | ${verdict(st.first_request_ms.median <= 500)} |`);
+  }
+  const au = s.auto;
+  if (au?.ratio) L.push(`| \`--concurrency auto\` steady throughput ÷ best fixed concurrency (A100 model) | — | ≥ 0.9 | ${ratioCell(au.ratio)} | ${verdict(au.ratio.median >= 0.9)} |`);
+  if (s.peer?.marginal_ms_per_call) {
+    const m = s.peer.marginal_ms_per_call;
+    L.push(`| marginal CPU per call (200 → 1,000 direct, whole process) | 2.4 vs 10.5 ms | — | ${f(m.harness, 2)} ms vs promptfoo ${f(m.peer, 2)} ms | |`);
+  }
+  L.push("");
+  if (p200 || p1000) {
+    L.push("### The peer: promptfoo, same questions, same emulator process");
+    L.push("");
+    L.push(`\`npm run bench -- --peer\` installs promptfoo ${s.peer.version} (pinned) into a temporary folder and runs it and the harness on the`);
+    L.push("same N direct MedQA questions (the harness's seed-42 sample and its direct prompt; promptfoo with a regex assertion for the");
+    L.push("keyed letter, cache off, telemetry off), concurrency 4, against ONE zero-latency emulator process, alternating (harness first");
+    L.push("on even repetitions, promptfoo first on odd ones). Whole-process user+sys CPU and peak RSS from `/usr/bin/time -v`; each ratio");
+    L.push("is harness ÷ promptfoo within one repetition, then min/median/max over repetitions.");
+    L.push("");
+    L.push("| N | reps | harness CPU (s) | promptfoo CPU (s) | **CPU ratio** min / median / max | harness RSS (MB) | promptfoo RSS (MB) | **RSS ratio** min / median / max | wall harness / promptfoo (s) |");
+    L.push("|---|---|---|---|---|---|---|---|---|");
+    for (const p of [p200, p1000].filter(Boolean)) {
+      L.push(`| ${p.n} | ${p.runs.length} | ${mmm(p.harness_cpu_s)} | ${mmm(p.peer_cpu_s)} | ${f(p.cpu_ratio.min, 3)} / **${f(p.cpu_ratio.median, 3)}** / ${f(p.cpu_ratio.max, 3)} | ${mmm(p.harness_rss_mb, 0)} | ${mmm(p.peer_rss_mb, 0)} | ${f(p.rss_ratio.min, 3)} / **${f(p.rss_ratio.median, 3)}** / ${f(p.rss_ratio.max, 3)} | ${f(p.harness_wall_s.median)} / ${f(p.peer_wall_s.median)} |`);
+    }
+    L.push("");
+  }
+  if (au?.sweep?.length) {
+    L.push("### `--concurrency auto` against a fixed-concurrency sweep");
+    L.push("");
+    L.push(`Standalone emulator, \`--latency a100 --time-scale ${au.time_scale}\`, direct calls. Throughput = generated tokens per emulated second`);
+    L.push("over the steady part of each run (finish times between the 10th and 90th percentile; for auto, from its settle event on).");
+    L.push("");
+    L.push("| fixed C | cases | tok/s |");
+    L.push("|---|---|---|");
+    for (const x of au.sweep) L.push(`| ${x.concurrency} | ${x.cases} | ${f(x.tok_s, 1)}${x.concurrency === au.best_fixed.concurrency ? " (best)" : ""} |`);
+    L.push("");
+    L.push("| auto run | cases | settled at | changes (level ← tok/s measured at the previous level) | settled after (s, real) | steady tok/s after settling | ÷ best fixed | sweep at nearest level ÷ best |");
+    L.push("|---|---|---|---|---|---|---|---|");
+    au.auto.forEach((a, i) => {
+      const path = a.changes.map((c) => `${c.limit}${c.reason === "start" ? "" : ` ${c.reason}${c.tok_s !== undefined ? ` ← ${f(c.tok_s, 0)}` : ""}`}`).join(" → ");
+      L.push(`| ${i + 1} | ${a.cases} | ${a.chosen ?? "—"} | ${path} | ${f(a.settled_after_s, 1)} | ${f(a.steady_tok_s_after_settle, 1)} | **${f(a.ratio_vs_best, 3)}** | ${f(a.sweep_at_nearest_level.ratio_vs_best, 3)} (C=${a.sweep_at_nearest_level.concurrency}) |`);
+    });
+    L.push("");
+    L.push("The probe's tok/s are real-time figures at ×" + au.time_scale + " (the controller measures what it sees); the tables above are in emulated time.");
+    L.push("");
+  }
+  if (s.startup) {
+    L.push("### Start-up");
+    L.push("");
+    L.push("Launch → first model request: a stub endpoint on 127.0.0.1 records when the first chat request arrives; *CPU* is what the");
+    L.push("harness process had used by then (/proc). The top-level `--help` is printed from text rendered at build time.");
+    L.push("");
+    L.push("| run | reps | wall to first request (ms) | CPU by then (ms) |");
+    L.push("|---|---|---|---|");
+    for (const [k, v] of Object.entries(s.startup)) L.push(`| \`${v.args.join(" ")}\` (${k}) | ${v.runs.length} | ${mmm(v.first_request_ms, 0)} | ${mmm(agg0(v.runs.map((x) => x.first_request_cpu_ms)), 0)} |`);
+    L.push("");
+  }
+  if (s.profile?.functions) {
+    L.push("### Where a run's CPU goes (`--cpu-prof`, 1,273 direct cases, zero-latency emulator)");
+    L.push("");
+    L.push(`Busy ${f(s.profile.busy_ms, 0)} ms of ${f(s.profile.total_ms, 0)} ms sampled (profiling itself inflates the figures; shares are what matter).`);
+    L.push("");
+    L.push("| by origin (self time) | ms | share | | top functions (self time) | ms | share |");
+    L.push("|---|---|---|---|---|---|---|");
+    for (let i = 0; i < Math.max(s.profile.origins.length, s.profile.functions.length); i++) {
+      const o = s.profile.origins[i];
+      const fn = s.profile.functions[i];
+      L.push(`| ${o ? `${o.frame}` : ""} | ${o ? f(o.ms, 0) : ""} | ${o ? `${f(o.share * 100, 1)} %` : ""} | | ${fn ? `\`${fn.frame}\`` : ""} | ${fn ? f(fn.ms, 0) : ""} | ${fn ? `${f(fn.share * 100, 1)} %` : ""} |`);
+    }
+    L.push("");
+  }
+  return L;
+}
+
+function agg0(xs) {
+  const ok = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!ok.length) return null;
+  const m = ok.length >> 1;
+  return { median: ok.length % 2 ? ok[m] : (ok[m - 1] + ok[m]) / 2, min: ok[0], max: ok.at(-1) };
+}
