@@ -9,7 +9,8 @@ import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
 import type { Arm } from "../types.js";
 import { STEP_IDS } from "../types.js";
-import { journalSide, toSide, type NormCase, type Side, type Source } from "./source.js";
+import { MEDQA_SHA256 } from "../datasets/fetch.js";
+import { journalSide, legacyKey, toSide, type NormCase, type Side, type Source } from "./source.js";
 import {
   DiffInputError,
   type AccuracySide,
@@ -17,7 +18,9 @@ import {
   type ConfigChange,
   type CostDiff,
   type DiffResult,
+  type DxCounts,
   type ErrorCase,
+  type LegacySection,
   type Flip,
   type LatencyRow,
   type NotCompared,
@@ -343,28 +346,115 @@ function costDiff(base: Side, cand: Side): CostDiff {
   return { base: base.cost, cand: cand.cost, delta_per_case: sub(cand.cost.per_case, base.cost.per_case) };
 }
 
+type PairMethod = LegacySection["pairing"]["method"];
+
+/**
+ * How a legacy side can be paired with a run: by content hash when every MCQ case carries question and options,
+ * by MedQA line number when every case is `medqa_N` and the run used the MedQA US test file (the same file the old
+ * harness read as medqa_test.jsonl), otherwise not at all.
+ */
+function legacyPairing(legacy: Side, run: Side): { method: PairMethod; note: string } {
+  const all = legacy.legacy!.cases;
+  const keys = all.map((c) => legacyKey(c));
+  if (all.length > 0 && keys.every((k) => k !== null && !k.startsWith("line:"))) return { method: "content", note: "paired by question content (the legacy file carries question and options)" };
+  if (all.length > 0 && keys.every((k) => k?.startsWith("line:"))) {
+    if (run.info.dataset_sha256 === MEDQA_SHA256) return { method: "line", note: "paired by line number: legacy medqa_N = line N of the MedQA US test file, which this run used" };
+    return { method: "none", note: `could not pair: the legacy ids are MedQA line numbers (medqa_N), but this run's dataset is not the MedQA US test file (sha256 ${run.info.dataset_sha256?.slice(0, 12) ?? "?"})` };
+  }
+  return { method: "none", note: "could not pair: the legacy file carries neither the questions nor MedQA line ids (its ids are sample positions)" };
+}
+
+/** A run's cases re-keyed by record index, to meet `medqa_N` legacy ids. */
+function byLine(side: Side): Side {
+  return { ...side, cases: side.cases.map((c) => ({ ...c, content_hash: c.record_index !== undefined ? `line:${c.record_index}` : null })) };
+}
+
+const LEGACY_DX: Record<keyof DxCounts, readonly string[]> = { top1: ["top1_accuracy"], top3: ["top3_accuracy"], mentioned: ["mentioned_accuracy", "mentioned"] };
+
+function legacySection(which: "base" | "cand", legacy: Side, run: Side | null, method: PairMethod, note: string): LegacySection {
+  const r = legacy.legacy!;
+  const tok = r.cases.flatMap((c) => (c.tokens ? [c.tokens] : []));
+  let dx: LegacySection["dx_on_paired"] = null;
+  let paired = 0;
+  if (run && method !== "none") {
+    const runByKey = new Map(run.cases.filter((c) => c.arm === "pipeline" && c.content_hash !== null).map((c) => [c.content_hash!, c]));
+    const legacyCounts: DxCounts = { top1: 0, top3: 0, mentioned: 0 };
+    const runCounts: DxCounts = { top1: 0, top3: 0, mentioned: 0 };
+    let n = 0;
+    for (const c of r.cases) {
+      const k = legacyKey(c);
+      const match = k !== null ? runByKey.get(k) : undefined;
+      if (!match) continue;
+      paired++;
+      if (!("top1_accuracy" in c.scores) || !match.dx) continue;
+      n++;
+      for (const m of ["top1", "top3", "mentioned"] as const) {
+        const name = LEGACY_DX[m].find((x) => x in c.scores);
+        if (name !== undefined && c.scores[name]! >= 0.5) legacyCounts[m]++;
+        if (match.dx[m]) runCounts[m]++;
+      }
+    }
+    if (n > 0) dx = { n, legacy: legacyCounts, run: runCounts };
+  }
+  const costs = r.cases.map((c) => c.cost_usd).filter((x): x is number => x !== null);
+  return {
+    side: which,
+    file_kind: r.file_kind,
+    path: r.path,
+    dataset: r.dataset,
+    pairing: { method, paired, of: r.cases.length, note },
+    metrics: r.metrics,
+    tokens: tok.length ? { n: tok.length, prompt_mean: tok.reduce((a, t) => a + t.prompt, 0) / tok.length, completion_mean: tok.reduce((a, t) => a + t.completion, 0) / tok.length } : null,
+    cost_usd_per_case: costs.length ? costs.reduce((a, b) => a + b, 0) / costs.length : null,
+    dx_on_paired: dx,
+  };
+}
+
 /** Compare two sides already normalised (journals or legacy reports). */
-function diffSides(base: Side, cand: Side, opts: DiffOptions): DiffResult {
+function diffSides(baseIn: Side, candIn: Side, opts: DiffOptions): DiffResult {
   const seed = opts.seed ?? 42;
   const iterations = opts.iterations ?? 10_000;
   const alpha = opts.alpha ?? 0.05;
+  let base = baseIn;
+  let cand = candIn;
+  const notes: string[] = [];
+  const legacySections: LegacySection[] = [];
+  const anyLegacy = base.info.kind === "legacy" || cand.info.kind === "legacy";
+  let unpaired = anyLegacy;
+  if (anyLegacy) {
+    for (const [which, side, other] of [["base", base, cand], ["cand", cand, base]] as const) {
+      if (side.info.kind !== "legacy") continue;
+      const run = other.info.kind === "journal" ? other : null;
+      const { method, note } = run ? legacyPairing(side, run) : { method: "none" as const, note: "two legacy files: not paired (their ids are sample positions)" };
+      legacySections.push(legacySection(which, side, method === "line" ? byLine(run!) : run, method, note));
+    }
+    const method = legacySections.length === 1 ? legacySections[0]!.pairing.method : "none";
+    unpaired = method === "none";
+    if (method === "line") {
+      if (base.info.kind === "journal") base = byLine(base);
+      else cand = byLine(cand);
+    }
+    for (const l of legacySections) {
+      notes.push(`legacy ${l.side} (${l.file_kind}): ${l.pairing.note}${l.pairing.method !== "none" ? ` (${l.pairing.paired} of ${l.pairing.of})` : ""}`);
+      if (l.metrics.some((m) => m.kind === "diagnostic")) notes.push(`legacy ${l.side}: its top1/top3/mentioned are diagnosis matching by the old fuzzy matcher, shown under their own names, never as MCQ accuracy`);
+    }
+  }
   const common = base.arms.filter((a) => cand.arms.includes(a));
   const arms = opts.arms ? common.filter((a) => opts.arms!.includes(a)) : common;
-  if (arms.length === 0) {
+  if (arms.length === 0 && !anyLegacy) {
     const want = opts.arms ? ` (asked for ${opts.arms.join(", ")})` : "";
     throw new DiffInputError(`no arm to compare${want}: base has ${base.arms.join(", ") || "no cases"}, candidate has ${cand.arms.join(", ") || "no cases"}`);
   }
-  const unpaired = base.info.kind === "legacy" || cand.info.kind === "legacy";
-  const notes: string[] = [];
+  if (arms.length === 0) notes.push("no multiple-choice comparison: the legacy file has no MCQ answers (an experiment-track file scores diagnosis matching only); its own metrics are listed");
   const sameDataset =
     base.info.dataset_sha256 !== null && cand.info.dataset_sha256 !== null
       ? base.info.dataset_sha256 === cand.info.dataset_sha256
       : base.info.dataset === cand.info.dataset;
-  if (unpaired) {
+  if (unpaired && anyLegacy) {
     if (opts.strict) throw new DiffInputError("--strict: a legacy report cannot be paired with a run (its case ids are sample positions); drop --strict for an unpaired comparison");
-    notes.push("UNPAIRED comparison: a legacy report's case ids are sample positions, not content hashes; accuracy is compared with a two-proportion z-test and no flips can be listed.");
-    if (!sameDataset) notes.push(`datasets differ: ${base.info.dataset ?? "?"} vs ${cand.info.dataset ?? "?"}`);
-  } else if (!sameDataset) {
+    notes.push("UNPAIRED comparison: the legacy cases could not be paired with the run's; accuracy is compared with a two-proportion z-test and no flips can be listed.");
+    if (!sameDataset && base.info.dataset !== cand.info.dataset) notes.push(`datasets differ: ${base.info.dataset ?? "?"} vs ${cand.info.dataset ?? "?"}`);
+  } else if (!anyLegacy && !sameDataset) {
     const msg = `datasets differ: ${base.info.dataset} (sha256 ${base.info.dataset_sha256?.slice(0, 12)}) vs ${cand.info.dataset} (sha256 ${cand.info.dataset_sha256?.slice(0, 12)})`;
     if (opts.strict) throw new DiffInputError(`--strict: ${msg}`);
     notes.push(`${msg}; only cases with identical content are compared`);
@@ -381,10 +471,12 @@ function diffSides(base: Side, cand: Side, opts: DiffOptions): DiffResult {
     }
     const split = pairUp(input.base, input.cand);
     perArm.push({ arm, paired: split.pairs.length, base_only: split.baseOnly, cand_only: split.candOnly });
-    if (split.baseOnly || split.candOnly) {
+    if ((split.baseOnly || split.candOnly) && !anyLegacy) {
       const msg = `${arm}: the runs sampled different cases (${split.pairs.length} paired, ${split.baseOnly} only in base, ${split.candOnly} only in candidate)`;
       if (opts.strict) throw new DiffInputError(`--strict: ${msg}`);
       notes.push(`${msg}; only the paired cases are compared`);
+    } else if (split.baseOnly || split.candOnly) {
+      notes.push(`${arm}: ${split.pairs.length} legacy cases paired with the run's; ${split.baseOnly} only in base, ${split.candOnly} only in candidate are left out`);
     }
     results.push(pairedArm(input, split, seed, iterations, alpha));
   }
@@ -397,6 +489,7 @@ function diffSides(base: Side, cand: Side, opts: DiffOptions): DiffResult {
     pairing: { paired: !unpaired, per_arm: perArm, notes },
     arms: results,
     cost: costDiff(base, cand),
+    legacy: legacySections,
   };
 }
 
@@ -426,5 +519,6 @@ export function diffArms(run: Journal, a: Arm, b: Arm, opts: Pick<DiffOptions, "
     pairing: { paired: true, per_arm: [{ arm: input.label, paired: split.pairs.length, base_only: split.baseOnly, cand_only: split.candOnly }], notes },
     arms: [pairedArm(input, split, seed, opts.iterations ?? 10_000, opts.alpha ?? 0.05)],
     cost: null,
+    legacy: [],
   };
 }

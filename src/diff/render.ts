@@ -4,7 +4,7 @@
 import Table from "cli-table3";
 import { formatP } from "../stats/paired.js";
 import type { GateResult } from "./gate.js";
-import type { ArmDiff, DiffResult, Flip, Scalar } from "./types.js";
+import type { ArmDiff, DiffResult, Flip, LegacySection, Scalar } from "./types.js";
 
 export interface RenderOptions {
   /** Significance level used in the verdict wording (default 0.05). */
@@ -64,6 +64,33 @@ function ciLines(a: ArmDiff): string[] {
   return out;
 }
 
+const KIND_LABEL = { mcq: "MCQ", diagnostic: "diagnostic, old matcher", pipeline: "pipeline" } as const;
+
+/** Rows of the legacy metrics table: every legacy number under its own name and denominator. */
+function legacyRows(l: LegacySection): string[][] {
+  return l.metrics.map((m) => [
+    `${m.name} (${KIND_LABEL[m.kind]})`,
+    m.file_value === null ? "—" : `${(m.file_value * 100).toFixed(1)}%`,
+    m.value === null ? "—" : `${(m.value * 100).toFixed(1)}% (${m.k}/${m.n})`,
+    m.denominator,
+  ]);
+}
+
+/** Lines under the legacy table: tokens/cost and the diagnosis-matching scores beside this run's on the paired cases. */
+function legacyNotes(l: LegacySection): string[] {
+  const out: string[] = [];
+  if (l.tokens) out.push(`legacy tokens per case (${l.tokens.n} cases with a cost ledger): prompt ${l.tokens.prompt_mean.toFixed(0)}, completion ${l.tokens.completion_mean.toFixed(0)}`);
+  if (l.cost_usd_per_case !== null) out.push(`legacy cost per case (its ledger): $${l.cost_usd_per_case.toFixed(4)}`);
+  const d = l.dx_on_paired;
+  if (d) {
+    const both = (m: "top1" | "top3" | "mentioned") => `${m} legacy ${d.legacy[m]}/${d.n} vs this run ${d.run[m]}/${d.n}`;
+    out.push(`on the ${d.n} paired cases (old fuzzy matcher vs this run's matcher, not like for like): ${both("top1")}, ${both("top3")}, ${both("mentioned")}`);
+  }
+  return out;
+}
+
+const legacyHead = (l: LegacySection) => `Legacy ${l.side}: ${l.file_kind} ${l.path} (dataset ${l.dataset ?? "?"}); ${l.pairing.note}`;
+
 const answers = (f: Flip): string => `${f.base_answer ?? "–"}→${f.cand_answer ?? "–"} (key ${f.correct_answer ?? "?"})`;
 const caseName = (f: Flip): string => (f.base_case_id ? `${f.case_id} (base ${f.base_case_id})` : f.case_id);
 
@@ -102,7 +129,12 @@ export function renderDiffConsole(r: DiffResult, opts: RenderOptions = {}): stri
   for (const a of r.arms) {
     acc.push([a.label, nCell(a), pct(a.base.p) + ci(a.base.lo, a.base.hi), pct(a.cand.p) + ci(a.cand.lo, a.cand.hi), deltaWithCi(a), a.discordant?.fixed ?? "–", a.discordant?.broken ?? "–", verdict(a, alpha)]);
   }
-  out.push("Accuracy:", acc.toString());
+  out.push("Accuracy:", r.arms.length ? acc.toString() : "  (no multiple-choice comparison)");
+  for (const l of r.legacy) {
+    const t = plainTable(["legacy metric", "in file", "recount", "denominator"]);
+    for (const row of legacyRows(l)) t.push(row);
+    out.push("", legacyHead(l), t.toString(), ...legacyNotes(l).map((x) => `  ${x}`));
+  }
 
   for (const a of r.arms) {
     out.push("", `── ${a.label} ──`, ...ciLines(a));
@@ -164,6 +196,11 @@ export function renderDiffMarkdown(r: DiffResult, opts: RenderOptions = {}): str
     out.push(`| ${md(a.label)} | ${nCell(a)} | ${pct(a.base.p)}${ci(a.base.lo, a.base.hi)} | ${pct(a.cand.p)}${ci(a.cand.lo, a.cand.hi)} | ${deltaWithCi(a)} | ${a.discordant?.fixed ?? "–"} | ${a.discordant?.broken ?? "–"} | ${verdict(a, alpha)} |`);
   }
   out.push("");
+  for (const l of r.legacy) {
+    out.push(`### ${md(legacyHead(l))}`, "", "| legacy metric | in file | recount | denominator |", "|---|---:|---:|---|");
+    for (const row of legacyRows(l)) out.push(`| ${row.map(md).join(" | ")} |`);
+    out.push("", ...legacyNotes(l).map((x) => `- ${md(x)}`), "");
+  }
   if (r.kind === "runs" && r.config.length) {
     out.push("### Config changes", "", "| field | base | cand |", "|---|---|---|");
     for (const c of r.config) out.push(`| ${c.field} | \`${md(scalar(c.base))}\` | \`${md(scalar(c.cand))}\` |`);

@@ -4,10 +4,11 @@ import { wallTime } from "../journal/wall-time.js";
 import type { Journal } from "../journal/read.js";
 import type { RunEvent } from "../journal/events.js";
 import { tokenCost } from "../report/summary.js";
+import { scoreDiagnostic, type DiagnosticHit } from "../scoring/diagnostic.js";
 import { caseStrata } from "../scoring/strata.js";
 import type { Arm, CaseRecord, ErrorClass, Outcome, RunJson } from "../types.js";
 import { STEP_IDS } from "../types.js";
-import { legacyLabel, type LegacyReport } from "./legacy.js";
+import { legacyLabel, type LegacyCase, type LegacyReport } from "./legacy.js";
 import type { CostSide, Scalar, SideInfo } from "./types.js";
 
 export interface StepStat {
@@ -34,6 +35,10 @@ export interface NormCase {
   steps: Partial<Record<string, StepStat>>;
   error_class?: ErrorClass;
   error?: string;
+  /** Journal pipeline cases: the report's diagnostic hit (for comparing with a legacy file's own dx scores). */
+  dx?: DiagnosticHit;
+  /** Journal cases: the 0-based record index from the case id's trailing digits (pairs `medqa_N` legacy ids). */
+  record_index?: number;
 }
 
 export interface Side {
@@ -43,6 +48,8 @@ export interface Side {
   /** Flattened, result-relevant settings; null for legacy (unknown). */
   config: Record<string, Scalar> | null;
   cost: CostSide;
+  /** The legacy file behind a legacy side. */
+  legacy?: LegacyReport;
 }
 
 export type Source = Journal | LegacyReport;
@@ -70,6 +77,9 @@ function normRecord(r: CaseRecord): NormCase {
   };
   if (r.error_class) n.error_class = r.error_class;
   if (r.error) n.error = r.error;
+  if (r.arm === "pipeline") n.dx = scoreDiagnostic(r);
+  const idx = /-(\d+)$/.exec(r.case_id);
+  if (idx) n.record_index = Number(idx[1]);
   return n;
 }
 
@@ -153,32 +163,49 @@ export function journalSide(j: Journal): Side {
   };
 }
 
-/** The old harness ran the multi-step pipeline, so its cases are the pipeline arm. */
+/** Pairing key of a legacy case: its content hash when the file carries question and options, else its line. */
+export const legacyKey = (c: LegacyCase): string | null => c.content_hash ?? (c.line_index !== null ? `line:${c.line_index}` : null);
+
+/**
+ * The old harness ran the multi-step pipeline, so its cases are the pipeline arm. Only cases with a
+ * multiple-choice result (or an error) are MCQ cases: an experiment-track file has none (diagnosis matching only).
+ */
 export function legacySide(r: LegacyReport): Side {
-  const cases: NormCase[] = r.cases.map((c) => {
-    const n: NormCase = {
-      case_id: c.case_id,
-      content_hash: null,
-      arm: "pipeline",
-      outcome: c.outcome,
-      answer: c.answer,
-      correct_answer: c.correct_answer,
-      stem: "",
-      question_type: c.question_type ?? "unknown",
-      usmle_step: "unknown",
-      latency_ms: c.latency_ms,
-      tokens: null,
-      steps: {},
-    };
-    if (c.error) n.error = c.error;
-    return n;
-  });
+  const cases: NormCase[] = r.cases
+    .filter((c) => c.has_mcq || c.outcome === "error")
+    .map((c) => {
+      const n: NormCase = {
+        case_id: c.case_id,
+        content_hash: legacyKey(c),
+        arm: "pipeline",
+        outcome: c.outcome,
+        answer: c.answer,
+        correct_answer: c.correct_answer,
+        stem: "",
+        question_type: c.question_type ?? "unknown",
+        usmle_step: "unknown",
+        latency_ms: c.latency_ms,
+        tokens: c.tokens,
+        steps: {},
+      };
+      if (c.error) n.error = c.error;
+      return n;
+    });
+  const costs = r.cases.map((c) => c.cost_usd).filter((x): x is number => x !== null);
   return {
-    info: { source: r.path, kind: "legacy", run_id: legacyLabel(r), dataset: r.dataset, dataset_sha256: null, n_records: cases.length },
+    info: { source: r.path, kind: "legacy", run_id: legacyLabel(r), dataset: r.dataset, dataset_sha256: null, n_records: r.cases.length },
     cases,
     arms: cases.length ? ["pipeline"] : [],
     config: null,
-    cost: { per_hour: null, wall_s: r.run_duration_sec, wall_source: r.run_duration_sec !== null ? "legacy" : null, cases: cases.length, per_case: null },
+    cost: {
+      per_hour: null,
+      wall_s: r.run_duration_sec,
+      wall_source: r.run_duration_sec !== null ? "legacy" : null,
+      cases: r.cases.length,
+      // The old per-case cost ledger (token cost of the calls), when the file has one for every case.
+      per_case: costs.length > 0 && costs.length === r.cases.length ? costs.reduce((a, b) => a + b, 0) / costs.length : null,
+    },
+    legacy: r,
   };
 }
 

@@ -3,6 +3,7 @@
 
 import type { Arm, Outcome } from "../types.js";
 import type { Proportion } from "../stats/wilson.js";
+import type { LegacyMetric } from "./legacy.js";
 
 export type Scalar = string | number | boolean | null;
 
@@ -169,6 +170,27 @@ export interface CostDiff {
   delta_per_case: number | null;
 }
 
+/** What a legacy file said, under its own names and denominators, and how it was paired with the run. */
+export interface LegacySection {
+  side: "base" | "cand";
+  file_kind: string;
+  path: string;
+  dataset: string | null;
+  pairing: { method: "content" | "line" | "none"; paired: number; of: number; note: string };
+  metrics: LegacyMetric[];
+  /** Mean per-case tokens of the legacy file (details.cost_ledger), when present. */
+  tokens: { n: number; prompt_mean: number; completion_mean: number } | null;
+  cost_usd_per_case: number | null;
+  /** On the paired cases: the old harness's diagnosis-matching scores beside this run's (the new matcher). */
+  dx_on_paired: { n: number; legacy: DxCounts; run: DxCounts } | null;
+}
+
+export interface DxCounts {
+  top1: number;
+  top3: number;
+  mentioned: number;
+}
+
 export interface DiffResult {
   kind: "runs" | "arms";
   seed: number;
@@ -178,6 +200,8 @@ export interface DiffResult {
   pairing: Pairing;
   arms: ArmDiff[];
   cost: CostDiff | null;
+  /** One entry per legacy side (empty for two runs). */
+  legacy: LegacySection[];
 }
 
 /** Bad input for a diff (different datasets with --strict, nothing in common, ...): exit code 2. */
