@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { DIFF_NUMBER_RULES, EMULATOR_NUMBER_RULES, NON_EMPTY_STRINGS, REPORT_NUMBER_RULES, RUN_NUMBER_RULES, validateFlags, withFlagChecks } from "./config/flags.js";
+import { DATASET_CHOICES, FORMAT_CHOICES } from "./datasets/registry/names.js";
 import { classifyExit, EXIT } from "./runner/exit-codes.js";
 
 const MODES = ["pipeline", "direct", "both"] as const;
@@ -12,8 +13,13 @@ const MODES = ["pipeline", "direct", "both"] as const;
 /** Flags of the main job, grouped for --help. */
 function runOptions(y: Argv) {
   return y
-    .option("medqa", { type: "boolean", describe: "Use the MedQA US 4-option test set (shipped with the package, sha256-checked on every load; `fetch medqa` refreshes it)", group: "Dataset:" })
-    .option("data", { type: "string", describe: "Dataset file (MedQA JSONL or CSV); with --medqa, the MedQA file to use (else $MEDQA_PATH)", group: "Dataset:" })
+    .option("medqa", { type: "boolean", describe: "Use the MedQA US 4-option test set (shipped with the package, sha256-checked on every load; `fetch medqa` refreshes it); = --dataset medqa", group: "Dataset:" })
+    .option("dataset", { choices: DATASET_CHOICES, describe: "Benchmark from the registry (`run-validation datasets` lists them); downloaded into datasets/cache when not cached, unless --data", group: "Dataset:" })
+    .option("data", { type: "string", describe: "Dataset file (MedQA JSONL or CSV); with --dataset/--medqa, a local copy of that benchmark (MedQA: else $MEDQA_PATH)", group: "Dataset:" })
+    .option("format", { choices: FORMAT_CHOICES, describe: "Format of --data (default: from the file name); implies its benchmark", group: "Dataset:" })
+    .option("subjects", { type: "string", describe: "mmlu-medical: comma-separated subjects (default: all six)", group: "Dataset:" })
+    .option("split", { type: "string", describe: "pubmedqa: `test` for the standard 500-question test split (default: all 1,000 of PQA-L)", group: "Dataset:" })
+    .option("split-file", { type: "string", describe: "pubmedqa --split test: the test ids (default: test_ground_truth.json beside --data)", group: "Dataset:" })
     .option("skip-invalid", { type: "boolean", default: false, describe: "Skip malformed records (counted and reported) instead of stopping", group: "Dataset:" })
     .option("max-cases", { type: "number", describe: "Sample this many cases (default: all)", group: "Sampling:" })
     .option("seed", { type: "number", default: 42, describe: "Sampling seed (also sent as the generation seed)", group: "Sampling:" })
@@ -87,7 +93,7 @@ function installSignals(): { signal: AbortSignal; dispose(): void } {
 
 async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
   const { loadEnv, endpointSettings } = await import("./config/env.js");
-  const { resolveMedqa, MEDQA_BUNDLED } = await import("./datasets/fetch.js");
+  const { resolveData } = await import("./datasets/registry/resolve.js");
   const { parseShard } = await import("./sampling/sample.js");
   const { runValidation } = await import("./runner/run.js");
   const { UsageError } = await import("./runner/exit-codes.js");
@@ -95,26 +101,23 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
 
   const env = loadEnv();
   // Numeric ranges and non-empty strings are checked at parse time (config/flags.ts).
-  if (!a.medqa && !a.data) throw new UsageError("choose a dataset: --medqa (MedQA US test set) or --data PATH");
-  const medqa = a.medqa
-    ? await resolveMedqa({
-        data: a.data ?? null,
-        env,
-        cacheDir: resolve(PACKAGE_ROOT, "datasets", "cache"),
-        bundledPath: resolve(PACKAGE_ROOT, MEDQA_BUNDLED),
-        allowFetch: true,
-        log: (s) => process.stderr.write(s + "\n"),
-      })
-    : null;
-  const dataPath = resolve(medqa ? medqa.path : a.data!);
+  const data = await resolveData(
+    { medqa: a.medqa, dataset: a.dataset, data: a.data, format: a.format, subjects: a.subjects, split: a.split, splitFile: a["split-file"] },
+    { env, packageRoot: PACKAGE_ROOT, allowFetch: true, log: (s) => process.stderr.write(s + "\n") },
+  );
   const endpoint = endpointSettings(env, { baseUrl: a["base-url"], apiKey: a["api-key"], model: a.model });
   const { signal, dispose } = installSignals();
   try {
     return await runValidation({
       config: {
         dataset: "",
-        data_path: dataPath,
-        data_sha256: medqa?.sha256 ?? null,
+        data_path: data.data_path,
+        data_sha256: data.data_sha256,
+        registry: data.registry,
+        format: data.format,
+        subjects: data.subjects,
+        split: data.split,
+        split_file: data.split_file,
         max_cases: a["max-cases"] ?? null,
         seed: a.seed,
         case_ids_file: a["case-ids"] ? resolve(a["case-ids"]) : null,
@@ -196,7 +199,7 @@ async function buildParser(argv: string[], width: number, setCode: (c: number) =
   };
   return yargs(argv)
     .scriptName("run-validation")
-    .usage("$0 [--medqa | --data PATH] [options]\n\nValidation benchmark runner for the MedGemma 27B CDS agent on MedQA.")
+    .usage("$0 [--medqa | --dataset NAME | --data PATH] [options]\n\nValidation benchmark runner for the MedGemma 27B CDS agent on MedQA.")
     .command(
       "$0",
       "Run the validation (default command)",
@@ -207,13 +210,25 @@ async function buildParser(argv: string[], width: number, setCode: (c: number) =
     )
     .command(
       "fetch <dataset>",
-      "Download a dataset into datasets/cache and verify its sha256",
-      (y) => y.positional("dataset", { choices: ["medqa"] as const, demandOption: true }),
-      async () => {
-        const { fetchMedqa } = await import("./datasets/fetch.js");
+      "Download a benchmark into datasets/cache and verify its sha256 (pinned, or recorded in datasets/registry.lock.json on first download)",
+      (y) =>
+        y
+          .positional("dataset", { choices: DATASET_CHOICES, demandOption: true })
+          .option("subjects", { type: "string", describe: "mmlu-medical: only these subjects (comma-separated)" }),
+      async (a) => {
+        const { fetchCommand } = await import("./datasets/registry/commands.js");
         const { PACKAGE_ROOT } = await import("./runner/prepare.js");
-        const path = await fetchMedqa({ cacheDir: resolve(PACKAGE_ROOT, "datasets", "cache"), log: (s) => process.stderr.write(s + "\n") });
-        process.stdout.write(`${path}\n`);
+        await fetchCommand(a.dataset, { subjects: a.subjects, packageRoot: PACKAGE_ROOT, out: process.stdout, log: (s) => process.stderr.write(s + "\n") });
+      },
+    )
+    .command(
+      "datasets",
+      "List the benchmarks: records, size, licence, formats, and whether each is cached",
+      (y) => y.option("json", { type: "boolean", default: false, describe: "Print JSON instead of a table" }),
+      async (a) => {
+        const { datasetsCommand } = await import("./datasets/registry/commands.js");
+        const { PACKAGE_ROOT } = await import("./runner/prepare.js");
+        await datasetsCommand({ packageRoot: PACKAGE_ROOT, json: a.json, out: process.stdout });
       },
     )
     .command(

@@ -22,7 +22,11 @@ export interface Case {
   answer: string;
   /** `step1`, `step2&3` or undefined (raw value, see scoring/strata for normalisation). */
   meta_info?: string;
-  /** sha256 (hex) of question + options: pairs cases across runs regardless of position. */
+  /** Reading the question needs this text first (PubMedQA: the abstract's labelled sections). */
+  context?: string;
+  /** Dataset-specific strata of the case, by field (e.g. `{ subject: "anatomy" }`); see the dataset registry. */
+  strata?: Record<string, string>;
+  /** sha256 (hex) of question + options (+ context when present): pairs cases across runs regardless of position. */
   content_hash: string;
 }
 
@@ -32,15 +36,35 @@ export interface Dataset {
   path: string;
   /** sha256 (hex) of the file's bytes. */
   sha256: string;
-  format: "jsonl" | "csv";
+  /** `jsonl`/`csv` (MedQA-style) or a registry format such as `medmcqa-json`, `mmlu-parquet`. */
+  format: string;
   cases: Case[];
   /** Records skipped with --skip-invalid, with the reason for each. */
   skipped: DataIssue[];
+  /** Registry benchmark this was loaded as (`medqa`, `medmcqa`, …); absent for a plain `--data` file. */
+  registry?: string;
+  /** Dataset-specific strata (fields of Case.strata) in report order, each with its fixed keys when it has them. */
+  strata?: DatasetStratum[];
+  /** False when the pipeline's diagnostic metrics (differential vs the correct option) mean nothing here. */
+  diagnostic?: boolean;
+  /** What the loader decided and the user should know (e.g. how MedMCQA's cop base was determined). */
+  notes?: string[];
+  /** Multi-file datasets (MMLU subjects): each file and its sha256; `sha256` is then the hash of this list. */
+  files?: Array<{ path: string; sha256: string }>;
+}
+
+/** A dataset-specific stratum field, e.g. `{ field: "subject", keys: ["anatomy", …] }`; no keys = the values seen. */
+export interface DatasetStratum {
+  field: string;
+  keys?: string[];
 }
 
 export interface DataIssue {
   file: string;
+  /** 1-based line (or Parquet row, see `unit`); 0 = the file as a whole. */
   line: number;
+  /** What `line` counts: text lines (default) or Parquet rows. */
+  unit?: "line" | "row";
   field: string;
   expected: string;
   got?: string;
@@ -143,6 +167,8 @@ export interface CaseRecord {
   correct_text: string;
   /** Raw meta_info (USMLE step) of the case. */
   meta_info?: string;
+  /** The case's dataset-specific strata (Case.strata), so reports regenerate them from the journal. */
+  strata?: Record<string, string>;
   /** The question's final sentence (the stem), for classification and flip listings. */
   stem: string;
   /** Sum of active call latency for the case, cold-start waits excluded. */
@@ -194,6 +220,13 @@ export interface RunConfig {
   data_path: string;
   /** The sha256 the data must have when it is a known copy (the shipped or cached MedQA), checked on every load. */
   data_sha256?: string | null;
+  /** Registry benchmark (`--dataset`), local file format (`--format`), MMLU subjects, split (PubMedQA `test`). */
+  registry?: string | null;
+  format?: string | null;
+  subjects?: string[] | null;
+  split?: string | null;
+  /** The split's id file (PubMedQA test_ground_truth.json), when not the one beside the data. */
+  split_file?: string | null;
   max_cases: number | null;
   seed: number;
   case_ids_file: string | null;
@@ -225,7 +258,19 @@ export interface RunJson {
   config: RunConfig;
   /** sha256 over the result-determining parts (see journal/config-hash). */
   config_hash: string;
-  dataset: { name: string; path: string; sha256: string; n_records: number; n_skipped: number };
+  dataset: {
+    name: string;
+    path: string;
+    sha256: string;
+    n_records: number;
+    n_skipped: number;
+    /** Registry benchmark, format, dataset-specific strata fields, diagnostic-metric relevance, loader notes. */
+    registry?: string;
+    format?: string;
+    strata?: DatasetStratum[];
+    diagnostic?: boolean;
+    notes?: string[];
+  };
   sampled_ids: string[];
   endpoint: RunEndpoint;
   /** Per step id: the prompt template's sha256 and whether --prompts overrode it. */

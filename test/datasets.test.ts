@@ -213,6 +213,14 @@ describe("loadDataset on CSV", () => {
     expect(ds.cases[1]!.question).toContain("\nwith a line break");
   });
 
+  it("CRLF inside quoted fields does not shift the line numbers of later records (csv-parse counts \\r too)", async () => {
+    const p = writeTmp(".csv", 'question,A,B,answer_idx\r\n"Q one\r\nspans",x,y,A\r\n"Q two\r\n\r\nspans more",x,y,B\r\nQ three?,x,y,Q\r\n');
+    const err = await loadError(p);
+    expect(err.issue).toMatchObject({ line: 7, field: "answer_idx" });
+    const ds = await loadDataset(p, { skipInvalid: true });
+    expect(ds.cases.map((c) => c.line)).toEqual([2, 4]);
+  });
+
   it("reads opa..ope columns and ignores unknown columns", async () => {
     const ds = await loadDataset(path.join(FIXTURES, "medmcqa-style.csv"));
     expect(ds.name).toBe("medmcqa-style");

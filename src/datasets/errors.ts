@@ -33,9 +33,12 @@ export function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-/** `<file>:<line>: field "<field>": expected <expected>, got <got>`; line 0 means "the file as a whole". */
+/**
+ * `<file>:<line>: field "<field>": expected <expected>, got <got>`; line 0 means "the file as a whole".
+ * Parquet has no lines: its records are named `<file>:row <n>` (1-based).
+ */
 export function formatIssue(issue: DataIssue): string {
-  const where = issue.line > 0 ? `${issue.file}:${issue.line}` : issue.file;
+  const where = issue.line > 0 ? (issue.unit === "row" ? `${issue.file}:row ${issue.line}` : `${issue.file}:${issue.line}`) : issue.file;
   const got = issue.got === undefined ? "" : `, got ${truncate(issue.got, GOT_MAX_CHARS)}`;
   return `${where}: field "${issue.field}": expected ${issue.expected}${got}`;
 }

@@ -59,8 +59,69 @@ export function formatFor(filePath: string): DatasetFormat | null {
   return null;
 }
 
-/** One data record as read from the file: a raw object to validate, or a problem found while reading it. */
-type RawItem = { line: number; raw: unknown } | { line: number; problem: RecordProblem };
+/**
+ * One data record as read from a file: a raw object to validate, or a problem found while reading it. `file`
+ * overrides the dataset's path (multi-file datasets), `unit` says whether `line` is a text line or a Parquet row,
+ * and `key` replaces the record index in the case id (e.g. `anatomy-0003`, a PubMedQA PMID).
+ */
+export type RawItem = { line: number; file?: string; unit?: "row"; key?: string } & ({ raw: unknown } | { problem: RecordProblem });
+
+export interface Collected {
+  cases: Case[];
+  skipped: DataIssue[];
+  /** Records read, valid or not. */
+  records: number;
+}
+
+/**
+ * Validates raw records into Cases (ids, content hashes); a bad record throws, or is recorded with --skip-invalid.
+ * The record index counts every record, valid or not, so ids don't depend on --skip-invalid.
+ */
+export async function collectCases(
+  items: AsyncIterable<RawItem> | Iterable<RawItem>,
+  opts: { file: string; name: string; skipInvalid?: boolean },
+): Promise<Collected> {
+  const cases: Case[] = [];
+  const skipped: DataIssue[] = [];
+  let index = 0;
+  for await (const item of items) {
+    const recordIndex = index++;
+    const result = "problem" in item ? { ok: false as const, problem: item.problem } : validateRecord(item.raw);
+    if (!result.ok) {
+      const issue: DataIssue = { file: item.file ?? opts.file, line: item.line, ...(item.unit ? { unit: item.unit } : {}), ...result.problem };
+      if (!opts.skipInvalid) throw new DataError(issue);
+      skipped.push(issue);
+      continue;
+    }
+    const rec = result.record;
+    cases.push({
+      id: item.key !== undefined ? `${opts.name}-${item.key}` : caseId(opts.name, recordIndex),
+      index: recordIndex,
+      line: item.line,
+      ...rec,
+      content_hash: contentHash(rec.question, rec.options, rec.context),
+    });
+  }
+  return { cases, skipped, records: index };
+}
+
+/** The DataError for a file with nothing usable in it. */
+export function noValidRecords(file: string, c: Collected): DataError {
+  const first = c.skipped[0];
+  const at = first ? `; first problem at ${first.unit === "row" ? "row" : "line"} ${first.line}: field "${first.field}"` : "";
+  return new DataError(
+    { file, line: 0, field: "(file)", expected: "at least one valid record", got: `${c.records} record(s), ${c.skipped.length} skipped` },
+    `${file}: no valid records (${c.records} record(s) read, ${c.skipped.length} skipped${at})`,
+  );
+}
+
+/** The DataError for bytes whose sha256 is not the pinned one. */
+export function checksumError(file: string, expected: string, actual: string): DataError {
+  return new DataError(
+    { file, line: 0, field: "(file)", expected: `sha256 ${expected}`, got: actual },
+    `${file}: failed verification: expected sha256 ${expected}, got ${actual} (the file is damaged or altered)`,
+  );
+}
 
 export async function loadDataset(filePath: string, opts: LoadOptions = {}): Promise<Dataset> {
   const file = filePath; // as the user wrote it: messages should point where they pointed
@@ -81,28 +142,9 @@ export async function loadDataset(filePath: string, opts: LoadOptions = {}): Pro
   const bytes = hashedStream(file, hash, isGz(filePath));
   const items = format === "jsonl" ? jsonlItems(bytes) : csvItems(bytes, file);
 
-  const cases: Case[] = [];
-  const skipped: DataIssue[] = [];
-  let index = 0; // counts every data record, valid or not, so ids don't depend on --skip-invalid
+  let collected: Collected;
   try {
-    for await (const item of items) {
-      const recordIndex = index++;
-      const result = "problem" in item ? { ok: false as const, problem: item.problem } : validateRecord(item.raw);
-      if (!result.ok) {
-        const issue: DataIssue = { file, line: item.line, ...result.problem };
-        if (!opts.skipInvalid) throw new DataError(issue);
-        skipped.push(issue);
-        continue;
-      }
-      const rec = result.record;
-      cases.push({
-        id: caseId(name, recordIndex),
-        index: recordIndex,
-        line: item.line,
-        ...rec,
-        content_hash: contentHash(rec.question, rec.options),
-      });
-    }
+    collected = await collectCases(items, { file, name, skipInvalid: opts.skipInvalid });
   } catch (err) {
     if (err instanceof DataError) throw err;
     // A read or gunzip failure (truncated or corrupt .gz, I/O error such as EACCES): the file as a whole is unusable.
@@ -122,31 +164,13 @@ export async function loadDataset(filePath: string, opts: LoadOptions = {}): Pro
     bytes.destroy(); // stops reading early when a record throws
   }
 
-  if (cases.length === 0) {
-    throw new DataError(
-      {
-        file,
-        line: 0,
-        field: "(file)",
-        expected: "at least one valid record",
-        got: `${index} record(s), ${skipped.length} skipped`,
-      },
-      `${file}: no valid records (${index} record(s) read, ${skipped.length} skipped${
-        skipped[0] ? `; first problem at line ${skipped[0].line}: field "${skipped[0].field}"` : ""
-      })`,
-    );
-  }
+  if (collected.cases.length === 0) throw noValidRecords(file, collected);
   const sha256 = hash.digest("hex");
-  if (opts.expectSha256 !== undefined && sha256 !== opts.expectSha256) {
-    throw new DataError(
-      { file, line: 0, field: "(file)", expected: `sha256 ${opts.expectSha256}`, got: sha256 },
-      `${file}: failed verification: expected sha256 ${opts.expectSha256}, got ${sha256} (the file is damaged or altered)`,
-    );
-  }
-  return { name, path: path.resolve(filePath), sha256, format, cases, skipped };
+  if (opts.expectSha256 !== undefined && sha256 !== opts.expectSha256) throw checksumError(file, opts.expectSha256, sha256);
+  return { name, path: path.resolve(filePath), sha256, format, cases: collected.cases, skipped: collected.skipped };
 }
 
-async function assertReadableFile(file: string): Promise<void> {
+export async function assertReadableFile(file: string): Promise<void> {
   const issue = (expected: string, got: string): DataIssue => ({ file, line: 0, field: "(file)", expected, got });
   try {
     const st = await stat(file);
@@ -305,6 +329,25 @@ function csvRowToRaw(cells: string[], c: CsvColumns): Record<string, unknown> {
   };
 }
 
+/**
+ * The line each CSV record starts on, from csv-parse's `info.lines` (the line it ends on). Inside quoted fields
+ * csv-parse counts every \r as a line too, so each embedded \r (of a CRLF, or alone) shifts its count for the rest
+ * of the file; the tracker keeps that drift, then steps back over the record's own embedded \n.
+ */
+export function csvStartLines(): (cells: readonly string[], infoLines: number) => number {
+  let drift = 0;
+  return (cells, infoLines) => {
+    let cr = 0;
+    let lf = 0;
+    for (const cell of cells) {
+      cr += cell.match(/\r/g)?.length ?? 0;
+      lf += cell.match(/\n/g)?.length ?? 0;
+    }
+    drift += cr;
+    return infoLines - drift - lf;
+  };
+}
+
 interface CsvParsed {
   record: string[];
   info: { lines: number };
@@ -316,12 +359,11 @@ async function* csvItems(bytes: Readable, file: string): AsyncGenerator<RawItem>
   );
   bytes.on("error", (err) => parser.destroy(err));
   let columns: CsvColumns | undefined;
+  const startLine = csvStartLines();
   try {
     for await (const parsed of parser as AsyncIterable<CsvParsed>) {
       const cells = parsed.record;
-      // info.lines is the line the record ends on; quoted newlines push it past where the record starts.
-      const newlines = cells.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
-      const line = parsed.info.lines - newlines;
+      const line = startLine(cells, parsed.info.lines);
       if (columns === undefined) {
         const header = csvColumns(cells);
         if (!header.ok) throw new DataError({ file, line, field: "(header)", expected: header.expected, got: header.got });

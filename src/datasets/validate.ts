@@ -13,6 +13,8 @@ export interface ValidRecord {
   answer_idx: Letter;
   answer: string;
   meta_info?: string;
+  context?: string;
+  strata?: Record<string, string>;
 }
 
 /** What is wrong with a record; the loader adds file and line to make a DataIssue. */
@@ -36,6 +38,9 @@ const RecordShape = z.object(
     answer_idx: z.string({ error: "an option letter (string)" }),
     answer: z.string({ error: "a string" }).nullish(),
     meta_info: z.string({ error: "a string" }).nullish(),
+    // Set by the registry's readers, not by MedQA-style files (where an unknown key passes unread).
+    context: z.string({ error: "a string" }).nullish(),
+    strata: z.record(z.string(), z.string({ error: "a string" })).optional(),
   },
   { error: "a JSON object" },
 );
@@ -103,13 +108,19 @@ export function validateRecord(raw: unknown): Validation {
       answer_idx: idx,
       answer: keyText,
       ...(rec.meta_info != null ? { meta_info: rec.meta_info } : {}),
+      ...(rec.context != null && rec.context.trim() !== "" ? { context: rec.context } : {}),
+      ...(rec.strata !== undefined ? { strata: rec.strata } : {}),
     },
   };
 }
 
-/** sha256 of `question\nA. text\nB. text…`: identifies a case by content, whatever its position or file. */
-export function contentHash(question: string, options: Partial<Record<Letter, string>>): string {
+/**
+ * sha256 of `question\nA. text\nB. text…` (then `\ncontext:\n<context>` when the case has one, so two PubMedQA
+ * questions worded alike over different abstracts differ): identifies a case by content, whatever its position or file.
+ */
+export function contentHash(question: string, options: Partial<Record<Letter, string>>, context?: string): string {
   const lines = LETTERS.filter((l) => options[l] !== undefined).map((l) => `${l}. ${options[l]}`);
+  if (context !== undefined) lines.push("context:", context);
   // One-shot crypto.hash: ~3× cheaper than createHash().update().digest() per call, same digest.
   return hash("sha256", [question, ...lines].join("\n"), "hex");
 }

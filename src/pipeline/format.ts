@@ -14,6 +14,15 @@ export function caseLetters(c: Pick<Case, "options">): Letter[] {
   return LETTERS.filter((l) => c.options[l] !== undefined);
 }
 
+/**
+ * The question as a prompt shows it: the case's context first when it has one (PubMedQA's abstract), then the
+ * question. Identical to the question for every dataset without a context (MedQA prompts are unchanged).
+ */
+export function caseQuestion(c: Pick<Case, "question" | "context">): string {
+  const q = c.question.trim();
+  return c.context ? `Context:\n${c.context.trim()}\n\nQuestion: ${q}` : q;
+}
+
 /** One `A. text` line per option. */
 export function formatOptions(c: Pick<Case, "options">): string {
   return caseLetters(c)

@@ -36,7 +36,8 @@ function asInput<T>(r: StepResult<T> | null): string {
 export async function runPipeline(c: Case, client: ModelClient, opts: PipelineOptions, signal?: AbortSignal): Promise<ArmResult> {
   const ctx: StepContext = { client, opts, caseId: c.id, ...(signal ? { signal } : {}) };
   const steps: Partial<Record<StepId, StepRecord>> = {};
-  const vignette = splitStem(c.question).vignette || c.question.trim();
+  // A case with a context (PubMedQA's abstract) is described by it; a vignette question carries its own facts.
+  const vignette = c.context?.trim() || splitStem(c.question).vignette || c.question.trim();
 
   throwIfAborted(signal);
   const parse = await runParse(vignette, ctx);

@@ -59,8 +59,11 @@ export const ArmSummarySchema = z.object({
   /** Errors are never wrong answers: they have their own count. */
   outcomes: z.object({ correct: int, wrong: int, unparseable: int, error: int }),
   strata: z.object({ question_type: z.array(StratumSchema), usmle_step: z.array(StratumSchema) }),
+  /** The benchmark's own strata (MedMCQA choice_type and subject, MMLU subject, …), by field; absent for MedQA. */
+  dataset_strata: z.record(z.string(), z.array(StratumSchema)).optional(),
   /**
-   * Pipeline only (null for direct). The headline is `diagnosis_questions`: most MedQA keys are a drug or an action,
+   * Pipeline only (null for direct), and only where the benchmark's questions ask for a diagnosis (null otherwise,
+   * see run.dataset.diagnostic_metrics). The headline is `diagnosis_questions`: most MedQA keys are a drug or an action,
    * not a diagnosis, so matching them against a differential means little. The top-level n/top1/top3/mentioned are
    * over every pipeline case (a secondary line); `by_question_type` has every type in fixed order.
    */
@@ -114,7 +117,19 @@ export const SummarySchema = z.object({
     harness_version: z.string(),
     git_commit: z.string().nullable(),
     config_hash: z.string(),
-    dataset: z.object({ name: z.string(), sha256: z.string(), n_records: int, n_skipped: int }),
+    dataset: z.object({
+      name: z.string(),
+      sha256: z.string(),
+      n_records: int,
+      n_skipped: int,
+      /** Registry benchmark (`--dataset`) and format it was read in; absent for a plain --data file. */
+      registry: z.string().optional(),
+      format: z.string().optional(),
+      /** Fields of the arms' dataset_strata. */
+      strata: z.array(z.string()).optional(),
+      /** Whether the pipeline's diagnostic metrics are reported (false where the questions ask no diagnosis). */
+      diagnostic_metrics: z.boolean().optional(),
+    }),
     model: z.string(),
     endpoint: z.object({ kind: z.enum(["emulator", "remote"]), base_url: z.string(), model_id: z.string().nullable() }),
     mode: z.enum(["direct", "pipeline", "both"]),

@@ -10,7 +10,7 @@ import { QUESTION_TYPES } from "../scoring/question-type.js";
 import { USMLE_STEPS } from "../scoring/strata.js";
 import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
-import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type Outcome, type StepId, type StepRecord } from "../types.js";
+import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type DatasetStratum, type Outcome, type StepId, type StepRecord } from "../types.js";
 import { caseLabels } from "./format.js";
 import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
 
@@ -41,9 +41,15 @@ export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summar
   const sampled = new Set(run.sampled_ids);
   const wallHours = time.wall_time_ms / MS_PER_HOUR;
   const hourlyUsd = cost.per_hour * wallHours;
-  const arms = armsPresent.map((arm) =>
-    armSummary(arm, byArm.get(arm) ?? [], sampled, time.wall_time_ms, cost, armsPresent.length === 1 ? hourlyUsd : null),
-  );
+  const datasetStrata = datasetStrataKeys(run.dataset.strata ?? [], journal.cases);
+  const withDx = run.dataset.diagnostic !== false;
+  const arms = armsPresent.map((arm) => {
+    const cases = byArm.get(arm) ?? [];
+    const a = armSummary(arm, cases, sampled, time.wall_time_ms, cost, armsPresent.length === 1 ? hourlyUsd : null);
+    if (!withDx) a.diagnostic = null;
+    if (datasetStrata.length > 0) a.dataset_strata = datasetStrataOf(datasetStrata, cases);
+    return a;
+  });
 
   const allTokens = journal.cases.reduce(
     (t, r) => ({ prompt: t.prompt + r.tokens.prompt, completion: t.completion + r.tokens.completion }),
@@ -62,7 +68,16 @@ export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summar
       harness_version: run.harness.version,
       git_commit: run.harness.git_commit,
       config_hash: run.config_hash,
-      dataset: { name: run.dataset.name, sha256: run.dataset.sha256, n_records: run.dataset.n_records, n_skipped: run.dataset.n_skipped },
+      dataset: {
+        name: run.dataset.name,
+        sha256: run.dataset.sha256,
+        n_records: run.dataset.n_records,
+        n_skipped: run.dataset.n_skipped,
+        ...(run.dataset.registry !== undefined ? { registry: run.dataset.registry } : {}),
+        ...(run.dataset.format !== undefined ? { format: run.dataset.format } : {}),
+        ...(run.dataset.strata?.length ? { strata: run.dataset.strata.map((x) => x.field) } : {}),
+        diagnostic_metrics: withDx,
+      },
       model: run.config.model,
       endpoint: {
         kind: run.endpoint.kind,
@@ -171,6 +186,23 @@ function armSummary(
     }),
     answer_matrix: answerMatrix(cases),
   };
+}
+
+/**
+ * Each dataset-specific stratum field with its keys: the benchmark's fixed keys (n = 0 included, so runs line
+ * up), then any other value seen; a field without fixed keys lists the values seen in the journal, sorted.
+ */
+function datasetStrataKeys(fields: readonly DatasetStratum[], cases: readonly CaseRecord[]): Array<{ field: string; keys: string[] }> {
+  return fields.map(({ field, keys }) => {
+    const seen = new Set<string>();
+    for (const r of cases) seen.add(r.strata?.[field] ?? "unknown");
+    const fixed = keys ?? [];
+    return { field, keys: [...fixed, ...[...seen].filter((k) => !fixed.includes(k)).sort()] };
+  });
+}
+
+function datasetStrataOf(fields: ReadonlyArray<{ field: string; keys: string[] }>, cases: readonly CaseRecord[]): Record<string, Stratum[]> {
+  return Object.fromEntries(fields.map(({ field, keys }) => [field, strata(keys, accuracyTally(cases, (r) => r.strata?.[field] ?? "unknown"))]));
 }
 
 /** [correct, n] per key in one pass: the per-stratum counts of the report and of the diff. */

@@ -49,6 +49,7 @@ export function toRecord(c: Case, arm: Arm, r: ArmResult, startedAt: Date, finis
     correct_answer: c.answer_idx,
     correct_text: c.answer,
     ...(c.meta_info !== undefined ? { meta_info: c.meta_info } : {}),
+    ...(c.strata !== undefined ? { strata: c.strata } : {}),
     stem: splitStem(c.question).stem,
     latency_ms: r.latency_ms,
     wall_ms: finishedAt.getTime() - startedAt.getTime(),

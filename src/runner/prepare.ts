@@ -6,6 +6,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diffComponents, configComponents, hashComponents } from "../config/hash.js";
 import { loadDataset } from "../datasets/load.js";
+import { DATASET_NAMES, datasetSpec } from "../datasets/registry/index.js";
+import { loadBenchmark } from "../datasets/registry/load.js";
 import { writeFileAtomic } from "../journal/atomic.js";
 import { readRunJson, RUN_FILE } from "../journal/read.js";
 import { readCaseIdsFile, sampleCases } from "../sampling/sample.js";
@@ -44,11 +46,7 @@ export interface Sampled {
 }
 
 export async function loadAndSample(config: RunConfig, skipInvalid: boolean): Promise<Sampled> {
-  const dataset = await loadDataset(config.data_path, {
-    name: config.dataset || undefined,
-    skipInvalid,
-    ...(config.data_sha256 ? { expectSha256: config.data_sha256 } : {}),
-  });
+  const dataset = await loadConfiguredDataset(config, skipInvalid);
   const caseIds = config.case_ids_file ? await readCaseIdsFile(config.case_ids_file) : null;
   const cases = sampleCases(dataset.cases, {
     seed: config.seed,
@@ -59,6 +57,28 @@ export async function loadAndSample(config: RunConfig, skipInvalid: boolean): Pr
   });
   if (cases.length === 0) throw new UsageError("the sample is empty: check --max-cases, --shard and --case-ids");
   return { dataset, cases };
+}
+
+/** A registry benchmark (`--dataset`, `--medqa`, `--format`) or a plain MedQA-style `--data` file. */
+async function loadConfiguredDataset(config: RunConfig, skipInvalid: boolean): Promise<Dataset> {
+  const spec = config.registry ? datasetSpec(config.registry) : undefined;
+  if (config.registry && !spec) throw new UsageError(`unknown dataset ${config.registry} (one of ${DATASET_NAMES.join(", ")})`);
+  if (!spec) {
+    return loadDataset(config.data_path, {
+      name: config.dataset || undefined,
+      skipInvalid,
+      ...(config.data_sha256 ? { expectSha256: config.data_sha256 } : {}),
+    });
+  }
+  return loadBenchmark(spec, {
+    path: config.data_path,
+    format: config.format ?? null,
+    subjects: config.subjects ?? null,
+    split: config.split ?? null,
+    splitFile: config.split_file ?? null,
+    skipInvalid,
+    expectSha256: config.data_sha256 ?? null,
+  });
 }
 
 /** `<UTC timestamp>-<dataset>-s<seed>-n<count>`, e.g. `20261127T173000Z-medqa-us4-test-s42-n50`. */
@@ -105,6 +125,10 @@ export async function buildRunJson(input: RunJsonInput): Promise<RunJson> {
       sha256: input.dataset.sha256,
       n_records: input.dataset.cases.length,
       n_skipped: input.dataset.skipped.length,
+      ...(input.dataset.registry !== undefined ? { registry: input.dataset.registry, format: input.dataset.format } : {}),
+      ...(input.dataset.strata?.length ? { strata: input.dataset.strata } : {}),
+      ...(input.dataset.diagnostic !== undefined ? { diagnostic: input.dataset.diagnostic } : {}),
+      ...(input.dataset.notes?.length ? { notes: input.dataset.notes } : {}),
     },
     sampled_ids: input.cases.map((c) => c.id),
     endpoint: input.endpoint,

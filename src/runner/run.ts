@@ -72,6 +72,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
   const { dataset, cases } = await loadAndSample(req.config, req.skipInvalid);
   const config: RunConfig = { ...req.config, dataset: dataset.name };
   if (dataset.skipped.length > 0) say(`skipped ${dataset.skipped.length} invalid record(s) (--skip-invalid)`);
+  for (const note of dataset.notes ?? []) say(`note: ${note}`);
   const prompts = loadPromptSet(config.prompts_dir);
   const guidelinesCorpus =
     config.guidelines && config.guidelines_file ? await (await import("../pipeline/guidelines-file.js")).loadGuidelines(config.guidelines_file) : null;

@@ -4,13 +4,13 @@ import type { Case } from "../../types.js";
 import { journalStream } from "../../endpoint/stream-stats.js";
 import { EndpointError, type ModelClient } from "../../endpoint/types.js";
 import { grade, gradeRecord } from "../../scoring/grading/grade.js";
-import { formatOptions } from "../format.js";
+import { caseQuestion, formatOptions } from "../format.js";
 import { isFatal, NO_CALL_STATS } from "../model-step.js";
 import { renderTemplate } from "../prompts.js";
 import type { ArmResult, PipelineOptions } from "../types.js";
 
 export function directRequestText(c: Case, template: string): string {
-  return renderTemplate(template, { question: c.question.trim(), options: formatOptions(c) });
+  return renderTemplate(template, { question: caseQuestion(c), options: formatOptions(c) });
 }
 
 /** No system message: the direct arm measures the bare model, and its template is the whole prompt. */

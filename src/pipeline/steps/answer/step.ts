@@ -1,6 +1,6 @@
 import { grade, type Grade } from "../../../scoring/grading/grade.js";
 import type { Case } from "../../../types.js";
-import { caseLetters, formatOptions } from "../../format.js";
+import { caseLetters, caseQuestion, formatOptions } from "../../format.js";
 import type { ParseStructuredResult } from "../../json/parse.js";
 import { runModelStep, type StepContext, type StepResult } from "../../model-step.js";
 import { answerSchema, type AnswerOutput } from "./schema.js";
@@ -18,7 +18,7 @@ export interface AnswerStepResult extends StepResult<AnswerOutput> {
  * text and prose like "The answer is C" still counts. A reply without a letter is re-asked once.
  */
 export async function runAnswer(c: Case, report: string, ctx: StepContext): Promise<AnswerStepResult> {
-  const vars = { report, question: c.question.trim(), options: formatOptions(c) };
+  const vars = { report, question: caseQuestion(c), options: formatOptions(c) };
   let last: Grade | null = null;
   const parse = (text: string, finishReason: string | null): ParseStructuredResult<AnswerOutput> => {
     last = grade({ text, options: c.options, finishReason });
