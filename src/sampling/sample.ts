@@ -3,7 +3,7 @@
 // of a ranking are also the first 50 of the first 100 (samples nest), and a reordered file selects the same
 // questions.
 import { readFile } from "node:fs/promises";
-import seedrandom from "seedrandom";
+import { seededFirstDouble } from "./arc4.js";
 import { DataError, describeValue } from "../datasets/errors.js";
 import type { Case } from "../types.js";
 
@@ -26,7 +26,7 @@ export interface SampleOptions {
 
 /** The seeded rank key of a case; exposed so reports can show why a case was picked. */
 export function sampleKey(seed: number, contentHash: string): number {
-  return seedrandom(`${seed}:${contentHash}`)();
+  return seededFirstDouble(`${seed}:${contentHash}`); // ≡ seedrandom(`${seed}:${contentHash}`)(), see arc4.ts
 }
 
 /** All cases in seeded order: by key, then content_hash, then id (identical questions stay deterministic). */
