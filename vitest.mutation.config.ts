@@ -17,6 +17,7 @@ export const MUTATION_TESTS = [
 export default defineConfig({
   test: {
     include: MUTATION_TESTS,
-    testTimeout: 60_000,
+    // Instrumented code with per-test coverage runs the grid/property tests many times slower than plain vitest.
+    testTimeout: 600_000,
   },
 });
