@@ -4,6 +4,7 @@ import { z } from "zod";
 import { mergeStreamStats } from "../endpoint/stream-stats.js";
 import { EndpointError, JSON_SCHEMA_MARKER, type ChatMessage, type ChatRequest, type ChatResult, type ModelClient } from "../endpoint/types.js";
 import type { CallStats, ErrorClass, ParseOutcome, StepId, StepRecord } from "../types.js";
+import { grammarSafe } from "./json/grammar-safe.js";
 import { parseStructured, type ParseStructuredResult } from "./json/parse.js";
 import { renderTemplate } from "./prompts.js";
 import type { PipelineOptions } from "./types.js";
@@ -23,7 +24,7 @@ export const NO_CALL_STATS: Readonly<CallStats> = Object.freeze({
 });
 
 /** Classes that end the case (or the run) instead of being recorded as a step failure. */
-const FATAL: ReadonlySet<ErrorClass> = new Set(["auth", "cold_start_timeout", "cancelled"]);
+const FATAL: ReadonlySet<ErrorClass> = new Set(["auth", "cold_start_timeout", "paused", "cancelled"]);
 
 export function isFatal(err: unknown): err is EndpointError {
   return err instanceof EndpointError && FATAL.has(err.errorClass);
@@ -75,15 +76,26 @@ export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   return js;
 }
 
+const grammarCache = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+/** The schema sent as TGI's JSON grammar: jsonSchemaOf with type unions as anyOf (outlines-core rejects type arrays). */
+export function grammarSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  let g = grammarCache.get(schema);
+  if (!g) {
+    g = grammarSafe(jsonSchemaOf(schema));
+    grammarCache.set(schema, g);
+  }
+  return g;
+}
+
 /** Grammar mode still says "JSON" in words: the grammar constrains tokens, the sentence keeps the model on topic. */
 export const GRAMMAR_INSTRUCTION = "Respond with one JSON object only.";
 
 export function buildRequest(spec: ModelStepSpec<unknown>, template: string, ctx: StepContext): ChatRequest {
   const body = renderTemplate(template, spec.vars);
-  const schema = jsonSchemaOf(spec.schema);
   const user =
     ctx.opts.jsonMode === "prompt"
-      ? `${body}\n\n${JSON_SCHEMA_MARKER}\n\`\`\`json\n${JSON.stringify(schema)}\n\`\`\``
+      ? `${body}\n\n${JSON_SCHEMA_MARKER}\n\`\`\`json\n${JSON.stringify(jsonSchemaOf(spec.schema))}\n\`\`\``
       : `${body}\n\n${GRAMMAR_INSTRUCTION}`;
   const req: ChatRequest = {
     messages: [
@@ -93,7 +105,7 @@ export function buildRequest(spec: ModelStepSpec<unknown>, template: string, ctx
     max_tokens: Math.min(spec.maxTokens, ctx.opts.maxTokens),
     tag: { case_id: ctx.caseId, step: spec.id },
   };
-  if (ctx.opts.jsonMode === "grammar") req.response_format = { type: "json", value: schema };
+  if (ctx.opts.jsonMode === "grammar") req.response_format = { type: "json", value: grammarSchemaOf(spec.schema) };
   return req;
 }
 
