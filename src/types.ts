@@ -86,6 +86,8 @@ export type ErrorClass =
   | "parse_failed"
   | "auth"
   | "cold_start_timeout"
+  /** The Inference Endpoint is paused (its proxy answers 400 "Bad Request: Invalid state"): stops the run. */
+  | "paused"
   | "cancelled"
   | "unknown";
 
@@ -287,6 +289,8 @@ export interface RunEndpoint {
   model: string;
   /** The engine's own info document(s): TGI /info, vLLM /version + /v1/models, SGLang /get_model_info + /get_server_info. */
   info: EndpointInfo | null;
+  /** When `info` was read: at start, once the endpoint was warm (it was cold at start), or never. */
+  info_read?: "start" | "after_warm" | "never";
   engine?: "tgi" | "vllm" | "sglang" | "openai";
   engine_version?: string | null;
   /** How the engine was settled: "auto: GET /info (…)" or "--engine vllm (…)". */

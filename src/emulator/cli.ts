@@ -23,6 +23,8 @@ export const emulatorYargsOptions = {
   "invalid-json-rate": { type: "number", default: D.invalidJsonRate, describe: "Share of JSON answers broken on purpose" },
   "overload-rate": { type: "number", default: D.overloadRate, describe: "Share of requests answered 429" },
   "require-token": { type: "string", describe: "Require Authorization: Bearer <token> (401 otherwise)" },
+  paused: { type: "boolean", default: D.paused, describe: 'Act as a paused Inference Endpoint: every route answers 400 "Bad Request: Invalid state"' },
+  "pause-after": { type: "number", default: D.pauseAfterRequests, describe: "Pause after this many generation requests (0 = never)" },
 } as const satisfies Record<string, Options>;
 
 function share(name: string, v: unknown): number {
@@ -61,6 +63,8 @@ export function emulatorOptionsFromArgv(argv: Record<string, unknown>): Partial<
   if (argv["invalid-json-rate"] !== undefined) o.invalidJsonRate = share("invalid-json-rate", argv["invalid-json-rate"]);
   if (argv["overload-rate"] !== undefined) o.overloadRate = share("overload-rate", argv["overload-rate"]);
   if (typeof argv["require-token"] === "string" && argv["require-token"] !== "") o.requireToken = argv["require-token"];
+  if (argv.paused !== undefined) o.paused = Boolean(argv.paused);
+  if (argv["pause-after"] !== undefined) o.pauseAfterRequests = nonNegative("pause-after", argv["pause-after"]);
   return o;
 }
 

@@ -54,6 +54,8 @@ export interface EmulatorOptions {
    * until it is resumed (setOptions({ paused: false })).
    */
   paused: boolean;
+  /** Pause the endpoint once this many generation requests have arrived (0 = never): a mid-run pause. */
+  pauseAfterRequests: number;
   /** Emulated seconds /health answers 503 "unhealthy" after a generation failure (424) broke a batch. */
   unhealthyS: number;
   /**
@@ -88,6 +90,7 @@ const defaults: EmulatorOptions = {
   gated: false,
   modelId: "google/medgemma-27b-text-it",
   paused: false,
+  pauseAfterRequests: 0,
   unhealthyS: 30,
 };
 export const DEFAULT_EMULATOR_OPTIONS: Readonly<EmulatorOptions> = Object.freeze(defaults);

@@ -330,6 +330,7 @@ class Emulator implements EngineCore {
     }
     if (!this.authorized(req, res)) return;
     // A paused endpoint has no replica at all: the proxy refuses every route.
+    if (isGeneration && this.o.pauseAfterRequests > 0 && this.s.total > this.o.pauseAfterRequests) this.o = { ...this.o, paused: true };
     if (this.o.paused) return this.send(res, paused().status, paused().body);
     if (path === "/metrics" && req.method === "GET") return this.metrics(res);
     if (!(await this.gate(req))) {

@@ -23,13 +23,16 @@ import { chatTokenBound, withinLimits } from "../tokenizer/bound.js";
 import type { CallStats, EndpointInfo, ErrorClass } from "../types.js";
 import { ColdStartGate, ColdStartTimeoutError, defaultSleep, type Sleep } from "./cold-start.js";
 import { engineProfile, type EngineProfile } from "./engines/index.js";
-import { classifyThrown, errorText, isConnectionRefused, isRetryable, parseRetryAfter, redact } from "./errors.js";
+import { classifyThrown, errorText, isConnectionRefused, isPausedAnswer, isRetryable, parseRetryAfter, redact } from "./errors.js";
 import { streamTimings } from "./stream-stats.js";
 import { EndpointError, type ChatMessage, type ChatRequest, type ChatResult, type ModelClient } from "./types.js";
 
 export type { Sleep } from "./cold-start.js";
 
 export const AUTH_HINT = "the token needs access to the gated model google/medgemma-27b-text-it";
+export const PAUSED_HINT =
+  "the Inference Endpoint is paused: resume it (its page on ui.endpoints.huggingface.co → Resume, or huggingface_hub " +
+  "InferenceEndpoint.resume()), wait until its status is Running, then run again";
 
 export type ClientEvent =
   | { type: "retry"; attempt: number; errorClass: ErrorClass; status?: number; waitMs: number; tag?: ChatRequest["tag"] }
@@ -107,24 +110,39 @@ const authHeaders = (apiKey: string): Record<string, string> => (apiKey ? { auth
 const HELD_SLACK_MS = 2_000;
 
 /** GET <root>/info; null when unavailable (cold, unauthorised, not TGI). Never throws. */
-export async function fetchEndpointInfo(
-  baseUrl: string,
-  apiKey: string,
-  fetchImpl: typeof fetch = fetch,
-): Promise<EndpointInfo | null> {
+export async function fetchEndpointInfo(baseUrl: string, apiKey: string, fetchImpl: typeof fetch = fetch): Promise<EndpointInfo | null> {
+  return (await readEndpointInfo(baseUrl, apiKey, fetchImpl)).info;
+}
+
+export interface InfoAnswer {
+  info: EndpointInfo | null;
+  /** HTTP status of the answer (absent when the request itself failed). */
+  status?: number;
+  /** The proxy says the endpoint is paused (400 "Bad Request: Invalid state"). */
+  paused: boolean;
+}
+
+/** GET <root>/info with what the answer says about the endpoint's state. Never throws. */
+export async function readEndpointInfo(baseUrl: string, apiKey: string, fetchImpl: typeof fetch = fetch): Promise<InfoAnswer> {
   try {
     const res = await fetchImpl(`${endpointRoot(baseUrl)}/info`, {
       headers: authHeaders(apiKey),
       signal: AbortSignal.timeout(INFO_TIMEOUT_MS),
     });
     if (!res.ok) {
-      await res.body?.cancel();
-      return null;
+      const text = await res.text().catch(() => "");
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // plain text body
+      }
+      return { info: null, status: res.status, paused: isPausedAnswer(res.status, body) };
     }
     const json: unknown = await res.json();
-    return json && typeof json === "object" && !Array.isArray(json) ? (json as EndpointInfo) : null;
+    return { info: json && typeof json === "object" && !Array.isArray(json) ? (json as EndpointInfo) : null, status: res.status, paused: false };
   } catch {
-    return null;
+    return { info: null, paused: false };
   }
 }
 
@@ -266,7 +284,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
   };
 
   const fail = (cls: ErrorClass, message: string, stats: CallStats, status?: number): EndpointError => {
-    const hint = cls === "auth" ? ` — ${AUTH_HINT}` : "";
+    const hint = cls === "auth" ? ` — ${AUTH_HINT}` : cls === "paused" ? ` — ${PAUSED_HINT}` : "";
     return new EndpointError(clean(`${cls}: ${message}${hint}`), cls, { ...stats, tokens: { ...stats.tokens } }, status);
   };
 

@@ -35,6 +35,16 @@ export function errorText(body: unknown): string {
   }
 }
 
+/**
+ * A paused Inference Endpoint: its proxy answers every route 400 "Bad Request: Invalid state" (as users
+ * report it, e.g. elastic/elasticsearch#112033). Nothing succeeds until someone resumes it.
+ */
+const PAUSED = /invalid state/i;
+
+export function isPausedAnswer(status: number, body: unknown): boolean {
+  return status === 400 && PAUSED.test(errorText(body));
+}
+
 /** TGI's length validations: "`inputs` must have less than N tokens" and "`inputs` tokens + `max_new_tokens` must be <= N". */
 const TOO_LONG = /must have less than|max_new_tokens/i;
 
@@ -44,6 +54,7 @@ export function classifyHttpError(status: number, body: unknown): ErrorClass {
   if (status === 424) return "generation_error";
   if (status === 408) return "timeout";
   if (status === 413) return "input_too_long";
+  if (isPausedAnswer(status, body)) return "paused";
   // 503 means "replica starting" (scale-to-zero); the cold-start gate handles it before it gets here,
   // so a 503 that reaches classification is one that persisted.
   if (status >= 500) return "server_error";

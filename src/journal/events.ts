@@ -10,6 +10,8 @@ export type RunEvent =
   | { t: string; type: "concurrency_chosen"; limit: number | null; final: number }
   | { t: string; type: "cold_start_begin" }
   | { t: string; type: "cold_start_end"; ms: number; ok: boolean }
+  /** /info read again once the endpoint was warm (it did not answer at start). */
+  | { t: string; type: "info_reread"; max_input_tokens: number; max_total_tokens: number }
   | { t: string; type: "retry"; case_id?: string; step?: string; status?: number; error_class: string; wait_ms: number };
 
 export type RunEventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "t"> : never) : never;

@@ -16,7 +16,7 @@ export interface WorkUnit {
 export type ArmRunner = (c: Case, arm: Arm, signal: AbortSignal) => Promise<ArmResult>;
 
 /** Classes after which continuing is pointless: the endpoint refuses us or never woke up. */
-const FATAL = new Set(["auth", "cold_start_timeout"]);
+const FATAL = new Set(["auth", "cold_start_timeout", "paused"]);
 
 export interface ExecuteOptions {
   units: WorkUnit[];

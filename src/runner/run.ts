@@ -2,7 +2,7 @@
 // reports. Returns an exit code (see exit-codes.ts); never calls process.exit itself.
 import { AdaptiveLimiter } from "../endpoint/adaptive.js";
 import { AutoConcurrency } from "../endpoint/auto-concurrency.js";
-import { createEndpointClient, endpointRoot } from "../endpoint/client.js";
+import { createEndpointClient, endpointRoot, PAUSED_HINT, readEndpointInfo } from "../endpoint/client.js";
 import { detectEngine, detectionRecord, resolveLimits, resolveModelId, type EngineName } from "../endpoint/engines/index.js";
 import { httpFetch } from "../endpoint/http-fetch.js";
 import type { ClientEvent } from "../endpoint/client.js";
@@ -122,7 +122,14 @@ export async function runValidation(req: RunRequest): Promise<number> {
     // clear (tokenizer/bound.ts) — an over-long prompt, which is rare and fails or is clamped anyway.
     // Which engine answers (TGI, vLLM, SGLang or a plain OpenAI-compatible server), its limits and served ids.
     const requestedEngine = req.engine ?? "auto";
-    const detected = await detectEngine({ root: endpointRoot(baseUrl), apiKey: apiKey ?? "", engine: requestedEngine, fetch: httpFetch });
+    // A paused Inference Endpoint answers 400 "Bad Request: Invalid state" everywhere: nothing can succeed
+    // until someone resumes it, so stop before creating a run.
+    if ((await readEndpointInfo(baseUrl, apiKey ?? "", httpFetch)).paused) {
+      say(`endpoint unavailable: ${redactUrl(baseUrl)} answered 400 "Bad Request: Invalid state" — ${PAUSED_HINT}`);
+      return EXIT.ENDPOINT;
+    }
+    const detectOpts = { root: endpointRoot(baseUrl), apiKey: apiKey ?? "", engine: requestedEngine, fetch: httpFetch } as const;
+    const detected = await detectEngine(detectOpts);
     const { profile } = detected;
     const info = detected.facts.info as EndpointInfo | null;
     const kind = emulator || detected.emulator ? "emulator" : "remote";
@@ -130,7 +137,11 @@ export async function runValidation(req: RunRequest): Promise<number> {
     const samplingProblem = profile.sampling.check({ temperature: req.config.temperature });
     if (samplingProblem) throw new UsageError(`--temperature ${req.config.temperature}: ${profile.label} rejects it (${samplingProblem})`);
     const resolvedLimits = resolveLimits(detected.facts, req.limits);
-    const limits = resolvedLimits.limits;
+    // Mutable: the client reads it on every call; a re-read once the endpoint is warm updates it in place.
+    const limits = resolvedLimits.limits ? { ...resolvedLimits.limits } : null;
+    // Cold at start: the limits are the brief's defaults, not the endpoint's — say so, and read them once warm.
+    const coldDefaults = detected.cold && !detected.facts.info && resolvedLimits.source === "engine";
+    if (coldDefaults) say("NOTE: the endpoint is cold: using default token limits (12,288 / 16,384) until it is warm, then reading /info");
     const modelId = resolveModelId(profile, detected.facts, req.endpoint.model, req.modelExplicit ?? false);
     const engineInfo = detectionRecord(detected, requestedEngine, resolvedLimits, modelId.note ? [modelId.note] : []);
     say(`engine: ${profile.label}${engineInfo.version ? ` ${engineInfo.version}` : ""} (${engineInfo.detected_by})`);
@@ -143,7 +154,8 @@ export async function runValidation(req: RunRequest): Promise<number> {
       engine_version: engineInfo.version,
       detected_by: engineInfo.detected_by,
       limits: engineInfo.limits,
-      limits_source: engineInfo.limits_source,
+      limits_source: coldDefaults ? "default" : engineInfo.limits_source,
+      info_read: info ? "start" : "never",
       stream: req.stream === true,
       notes: engineInfo.notes,
     };
@@ -187,7 +199,38 @@ export async function runValidation(req: RunRequest): Promise<number> {
         })
       : null;
     const policy: LoadPolicy = auto ?? new AdaptiveLimiter(config.concurrency, { cooldownMs: 5000 / ts });
-    const onEvent = clientEventHandler({ policy, logsOwnChanges: auto !== null, progress, logEvent, say, coldStartTimeoutS: req.coldStartTimeoutS });
+    const baseOnEvent = clientEventHandler({ policy, logsOwnChanges: auto !== null, progress, logEvent, say, coldStartTimeoutS: req.coldStartTimeoutS });
+    // Cold at start (scale-to-zero answers 503 everywhere): detect again once the endpoint is warm, record
+    // the real /info in run.json and use its limits from then on.
+    let infoPending = detected.cold && !info;
+    const rereadInfo = async (): Promise<void> => {
+      const again = await detectEngine(detectOpts);
+      if (again.cold || !again.facts.info) return;
+      const r = resolveLimits(again.facts, req.limits);
+      if (limits && r.limits) Object.assign(limits, r.limits);
+      run = {
+        ...run,
+        endpoint: {
+          ...run.endpoint,
+          info: again.facts.info as EndpointInfo,
+          info_read: "after_warm",
+          engine_version: again.facts.version,
+          detected_by: `${requestedEngine === "auto" ? "auto" : `--engine ${requestedEngine}`}: ${again.facts.evidence} (once warm)`,
+          ...(r.limits ? { limits: { max_input_tokens: r.limits.maxInputTokens, max_total_tokens: r.limits.maxTotalTokens } } : {}),
+          limits_source: r.source,
+        },
+      };
+      await writeRunJson(dir, run);
+      logEvent({ type: "info_reread", max_input_tokens: limits?.maxInputTokens ?? 0, max_total_tokens: limits?.maxTotalTokens ?? 0 });
+      say(`endpoint warm: read /info${limits ? ` (max input ${limits.maxInputTokens}, max total ${limits.maxTotalTokens} tokens)` : ""}`);
+    };
+    const onEvent = (e: ClientEvent): void => {
+      baseOnEvent(e);
+      if (infoPending && ((e.type === "cold_start_end" && e.ok) || e.type === "success")) {
+        infoPending = false;
+        void rereadInfo().catch((err: Error) => say(`warning: re-reading /info: ${err.message}`));
+      }
+    };
     const client = createEndpointClient({
       baseUrl,
       apiKey: apiKey ?? "",
