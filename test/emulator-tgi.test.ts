@@ -2,6 +2,8 @@
 // Prompt tokens come from an injected counter; emulated waits run on the emulator's time scale.
 import OpenAI, { APIError } from "openai";
 import { afterEach, describe, expect, test } from "vitest";
+import { EmulatedClock } from "../src/emulator/clock.js";
+import { A100_MEDGEMMA_27B, GpuScheduler, prefillMs } from "../src/emulator/latency.js";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../src/emulator/server.js";
 import { outlinesError } from "../src/emulator/tgi/grammar.js";
 import { generation } from "../src/emulator/tgi/routes.js";
@@ -361,21 +363,18 @@ describe("streaming", () => {
     expect(tmpl.status).toBe(422);
   });
 
-  test("a100 latency: tokens arrive spread over the decode, not all at the end", async () => {
-    const h = await emu({ latency: "a100", timeScale: 20 });
-    const r = await post(h, "/v1/chat/completions", chat({ stream: true, max_tokens: 64 }));
-    const reader = r.body!.getReader();
-    const arrivals: number[] = [];
-    const dec = new TextDecoder();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const n = (dec.decode(value).match(/chat\.completion\.chunk/g) ?? []).length;
-      for (let i = 0; i < n; i++) arrivals.push(arrivals.length);
-      if (n > 0) arrivals.push(-1); // a read boundary
-    }
-    // More than one read carried chunks: the stream was not written in one piece.
-    expect(arrivals.filter((x) => x === -1).length).toBeGreaterThan(2);
+  test("a100 latency: the GPU model reports tokens as they come out (first after prefill), before the end", async () => {
+    const clock = new EmulatedClock(1000);
+    const gpu = new GpuScheduler(clock, () => A100_MEDGEMMA_27B);
+    const seen: Array<[tokens: number, atMs: number]> = [];
+    const t = await gpu.run(3000, 64, 4000, undefined, { every: 8, onTokens: (k) => seen.push([k, clock.now()]) });
+    expect(t).not.toBeNull();
+    const ks = seen.map(([k]) => k);
+    expect(ks.length).toBeGreaterThanOrEqual(4);
+    expect(ks[0]).toBe(1);
+    expect([...ks].sort((x, y) => x - y)).toEqual(ks); // increasing
+    expect(ks.at(-1)!).toBeLessThan(64); // the end is the completion, not a progress report
+    expect(seen[0]![1]).toBeGreaterThanOrEqual(prefillMs(3000) - 5); // first token after the prefill
   });
 });
 
