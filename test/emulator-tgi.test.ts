@@ -231,12 +231,13 @@ describe("grammar restrictions (outlines-core)", () => {
 
 describe("batch-correlated 424 and /health", () => {
   test("a 424 fails every request of the running batch and /health answers 503 until the shard recovers", async () => {
-    const h = await emu({ latency: "a100", timeScale: 50, faultAt: { 3: "424" }, unhealthyS: 60 });
+    const h = await emu({ latency: "a100", timeScale: 10, faultAt: { 3: "424" }, unhealthyS: 60 });
     expect((await fetch(`${h.origin}/health`)).status).toBe(200);
     const long = chat({ max_tokens: 1024 });
     const first = [post(h, "/v1/chat/completions", long), post(h, "/v1/chat/completions", { ...long, messages: [{ role: "user", content: QUESTION + " (2)" }] })];
     // Wait until both are decoding, then the third request breaks the batch.
-    for (let i = 0; i < 200 && h.stats().running < 2; i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 5000 && h.stats().running < 2; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(h.stats().running).toBe(2);
     const third = await post(h, "/v1/chat/completions", chat());
     const rs = await Promise.all(first);
     const bodies = await Promise.all([third, ...rs].map((r) => r.json()));
@@ -364,17 +365,18 @@ describe("streaming", () => {
   });
 
   test("a100 latency: the GPU model reports tokens as they come out (first after prefill), before the end", async () => {
-    const clock = new EmulatedClock(1000);
+    // Time scale 10: 64 tokens take ~0.25 real s, so milestones are tens of real ms apart (timer granularity is ~1 ms).
+    const clock = new EmulatedClock(10);
     const gpu = new GpuScheduler(clock, () => A100_MEDGEMMA_27B);
     const seen: Array<[tokens: number, atMs: number]> = [];
-    const t = await gpu.run(3000, 64, 4000, undefined, { every: 8, onTokens: (k) => seen.push([k, clock.now()]) });
+    const t = await gpu.run(300, 64, 4000, undefined, { every: 8, onTokens: (k) => seen.push([k, clock.now()]) });
     expect(t).not.toBeNull();
     const ks = seen.map(([k]) => k);
-    expect(ks.length).toBeGreaterThanOrEqual(4);
+    expect(ks.length).toBeGreaterThanOrEqual(2);
     expect(ks[0]).toBe(1);
     expect([...ks].sort((x, y) => x - y)).toEqual(ks); // increasing
     expect(ks.at(-1)!).toBeLessThan(64); // the end is the completion, not a progress report
-    expect(seen[0]![1]).toBeGreaterThanOrEqual(prefillMs(3000) - 5); // first token after the prefill
+    expect(seen[0]![1]).toBeGreaterThanOrEqual(prefillMs(300) - 5); // first token after the prefill
   });
 });
 
