@@ -3,7 +3,7 @@
 import OpenAI, { APIError } from "openai";
 import { afterEach, describe, expect, test } from "vitest";
 import { EmulatedClock } from "../src/emulator/clock.js";
-import { A100_MEDGEMMA_27B, GpuScheduler, prefillMs } from "../src/emulator/latency.js";
+import { A100_MEDGEMMA_27B, GpuScheduler, perSequenceTokPerS, prefillMs } from "../src/emulator/latency.js";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../src/emulator/server.js";
 import { outlinesError } from "../src/emulator/tgi/grammar.js";
 import { generation } from "../src/emulator/tgi/routes.js";
@@ -365,20 +365,52 @@ describe("streaming", () => {
   });
 
   test("a100 latency: the GPU model reports tokens as they come out (first after prefill), before the end", async () => {
-    // Time scale 10: 64 tokens take ~0.25 real s, so milestones are tens of real ms apart (timer granularity is ~1 ms).
-    const clock = new EmulatedClock(10);
-    const gpu = new GpuScheduler(clock, () => A100_MEDGEMMA_27B);
+    // Virtual time (a discrete-event clock): deterministic, no real waiting.
+    const clock = new VirtualClock();
+    const gpu = new GpuScheduler(clock as unknown as EmulatedClock, () => A100_MEDGEMMA_27B);
     const seen: Array<[tokens: number, atMs: number]> = [];
-    const t = await gpu.run(300, 64, 4000, undefined, { every: 8, onTokens: (k) => seen.push([k, clock.now()]) });
+    let t: Awaited<ReturnType<GpuScheduler["run"]>> = null;
+    void gpu.run(3000, 64, 4000, undefined, { every: 8, onTokens: (k) => seen.push([k, clock.now()]) }).then((x) => (t = x));
+    await clock.drain();
     expect(t).not.toBeNull();
-    const ks = seen.map(([k]) => k);
-    expect(ks.length).toBeGreaterThanOrEqual(2);
-    expect(ks[0]).toBe(1);
-    expect([...ks].sort((x, y) => x - y)).toEqual(ks); // increasing
-    expect(ks.at(-1)!).toBeLessThan(64); // the end is the completion, not a progress report
-    expect(seen[0]![1]).toBeGreaterThanOrEqual(prefillMs(300) - 5); // first token after the prefill
+    expect(seen.map(([k]) => k)).toEqual([1, 9, 17, 25, 33, 41, 49, 57]);
+    expect(seen[0]![1]).toBeCloseTo(prefillMs(3000) + 1000 / perSequenceTokPerS(1), 6); // first token after the prefill
+    expect(seen.at(-1)![1]).toBeLessThan(t!.inferenceMs);
   });
 });
+
+/** Discrete-event clock with the EmulatedClock interface the scheduler uses. */
+class VirtualClock {
+  t = 0;
+  timers: Array<{ at: number; resolve: () => void; dead: boolean }> = [];
+  get timeScale(): number {
+    return 1e-9;
+  }
+  now(): number {
+    return this.t;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = { at: this.t + Math.max(0, ms), resolve, dead: false };
+      this.timers.push(timer);
+      signal?.addEventListener("abort", () => ((timer.dead = true), resolve()), { once: true });
+    });
+  }
+  async drain(): Promise<void> {
+    const flush = () => new Promise((r) => setImmediate(r));
+    await flush();
+    for (;;) {
+      this.timers = this.timers.filter((x) => !x.dead);
+      if (this.timers.length === 0) return;
+      this.timers.sort((x, y) => x.at - y.at);
+      const timer = this.timers.shift()!;
+      this.t = Math.max(this.t, timer.at);
+      timer.resolve();
+      await flush();
+    }
+  }
+}
 
 describe("paused endpoint", () => {
   test.each(["/v1/chat/completions", "/health", "/info", "/chat_tokenize"])("%s → 400 Bad Request: Invalid state", async (path) => {
