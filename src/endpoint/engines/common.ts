@@ -1,5 +1,6 @@
 // Pieces shared by the engine profiles: reading JSON documents, the OpenAI json_schema response format, the
 // generic HTTP classes, and the OpenAI-style error member (vLLM and SGLang both answer {message, type, code}).
+import { isPausedAnswer } from "../errors.js";
 import type { ErrorClass } from "../../types.js";
 import type { SamplingRules } from "./types.js";
 
@@ -41,6 +42,8 @@ export function classifyStatus(status: number, body: unknown, tooLong: RegExp): 
   if (status === 424) return "generation_error";
   if (status === 408) return "timeout";
   if (status === 413) return "input_too_long";
+  // The Inference Endpoints proxy, whatever engine is behind it: a paused endpoint answers 400 everywhere.
+  if (isPausedAnswer(status, body)) return "paused";
   if (status >= 500) return "server_error";
   if (status >= 400) return tooLong.test(errorMessage(body)) ? "input_too_long" : "validation";
   return "unknown";
