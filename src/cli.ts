@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
+import type { RunConfig } from "./types.js";
 import { DIFF_NUMBER_RULES, EMULATOR_NUMBER_RULES, NON_EMPTY_STRINGS, REPORT_NUMBER_RULES, RUN_NUMBER_RULES, validateFlags, withFlagChecks } from "./config/flags.js";
 import { DATASET_CHOICES, FORMAT_CHOICES } from "./datasets/registry/names.js";
 import { classifyExit, EXIT } from "./runner/exit-codes.js";
@@ -25,6 +26,8 @@ function runOptions(y: Argv) {
     .option("seed", { type: "number", default: 42, describe: "Sampling seed (also sent as the generation seed)", group: "Sampling:" })
     .option("case-ids", { type: "string", describe: "File of case ids to run (one per line, or a JSON array)", group: "Sampling:" })
     .option("shard", { type: "string", describe: "Run shard K of N of the sample, e.g. 2/4 (merge with `run-validation merge`)", group: "Sampling:" })
+    .option("epochs", { type: "number", default: 1, describe: "Run each sampled case K times per arm, each epoch with its own engine seed (use with --temperature > 0)", group: "Pipeline:" })
+    .option("reducer", { type: "string", array: true, choices: ["majority", "mean", "any", "all"], describe: "How reports combine a case's epochs (several allowed; default: all four)", group: "Pipeline:" })
     .option("mode", { choices: MODES, default: "pipeline" as const, describe: "Arm(s): the CDS pipeline (6 steps + answer), the direct 0-shot prompt, or both on the same cases", group: "Pipeline:" })
     .option("json-mode", { choices: ["prompt", "grammar"] as const, default: "prompt" as const, describe: "Structured output: schema in the prompt, or TGI's JSON grammar", group: "Pipeline:" })
     .option("drugs", { type: "boolean", default: true, describe: "Run the drug-check step (--no-drugs skips it)", group: "Pipeline:" })
@@ -129,6 +132,8 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
         model: endpoint.model,
         temperature: a.temperature,
         max_tokens: a["max-tokens"],
+        ...(a.epochs > 1 ? { epochs: a.epochs } : {}),
+        ...(a.reducer && a.reducer.length > 0 ? { reducers: [...new Set(a.reducer)] as NonNullable<RunConfig["reducers"]> } : {}),
         request_timeout_s: a["request-timeout"],
         max_retries: a["max-retries"],
         json_mode: a["json-mode"],

@@ -160,6 +160,10 @@ export interface StepRecord {
 export interface CaseRecord {
   v: 1;
   case_id: string;
+  /** --epochs K > 1: which repetition (0-based) this record is; absent means 0. */
+  epoch?: number;
+  /** --epochs K > 1: the sampling seed this epoch sent to the engine. */
+  sample_seed?: number;
   content_hash: string;
   arm: Arm;
   outcome: Outcome;
@@ -250,6 +254,10 @@ export interface RunConfig {
   guidelines_file: string | null;
   prompts_dir: string | null;
   raw: boolean;
+  /** --epochs K: each sampled case runs K times per arm (absent = 1); result-determining when > 1. */
+  epochs?: number;
+  /** --reducer: how reports combine a case's epochs (report-time only, not in the config hash). */
+  reducers?: Array<"majority" | "mean" | "any" | "all">;
 }
 
 export interface RunJson {

@@ -39,6 +39,7 @@ export const RUN_NUMBER_RULES: Record<string, NumberRule> = {
   "scale-up-timeout": seconds,
   temperature: { min: 0, max: 100 },
   "max-tokens": positiveInt,
+  epochs: { int: true, min: 1, max: 1000 },
   "max-input-tokens": positiveInt,
   "max-total-tokens": { int: true, min: 2 },
   "time-scale": seconds,

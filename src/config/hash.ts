@@ -20,6 +20,8 @@ export function configComponents(run: Pick<RunJson, "config" | "dataset" | "samp
     drugs: c.drugs,
     guidelines: c.guidelines,
     guidelines_file: c.guidelines_file,
+    // Only when repeating, so the hash of every single-epoch run stays what it was.
+    ...(c.epochs !== undefined && c.epochs > 1 ? { epochs: c.epochs } : {}),
     ...prompts,
   };
 }

@@ -16,6 +16,11 @@ export interface AnswerInput {
   grammar?: JsonSchema;
   /** messagesKey(messages), when the caller already has it (the server hashes each prompt once). */
   messagesKey?: string;
+  /**
+   * Sampled decoding (temperature > 0): the answer then depends on the seed too, deterministically. Absent or
+   * temperature null/0 = greedy, a function of the prompt alone.
+   */
+  sampling?: { temperature: number | null; seed: number | null };
 }
 
 export interface AnswerOptions {
@@ -114,7 +119,7 @@ export function composeAnswer(input: AnswerInput, opts: AnswerOptions): Answer {
   const visible = markerAt >= 0 ? user.slice(0, markerAt) : user;
   const mcq = parseMcq(visible);
   const lex = mcq ? lexicalAnswer(mcq) : null;
-  const letter: Letter | null = lex?.letter ?? null;
+  const letter: Letter | null = sampledLetter(lex?.letter ?? null, mcq ? mcq.options.length : 0, key, input.sampling);
 
   const schema = input.grammar ?? promptSchema(user);
   const json: JsonMode | null = input.grammar ? "grammar" : schema ? "prompt" : null;
@@ -133,6 +138,20 @@ export function composeAnswer(input: AnswerInput, opts: AnswerOptions): Answer {
   const corruption = chooseCorruption(key, json, opts);
   const text = corruption ? corrupt(body, corruption) : json === "prompt" && (fnv1a(key + "#fence") & 3) !== 0 ? "```json\n" + body + "\n```" : body;
   return { text, finishReason: corruption === "truncated" ? "length" : "stop", json, corruption, letter };
+}
+
+/**
+ * The emulated model under sampling: with probability min(0.9, temperature / 2) (temperature 0.7 → 0.35) it
+ * moves off its greedy answer to another option, both draws hashed from (prompt, seed): the same seed always gives
+ * the same answer, another seed may not. Without a seed (TGI then draws one) the prompt's hash stands in.
+ */
+export function sampledLetter(greedy: Letter | null, nOptions: number, key: string, sampling: AnswerInput["sampling"]): Letter | null {
+  const t = sampling?.temperature ?? 0;
+  if (greedy === null || t <= 0 || nOptions < 2) return greedy;
+  const salt = `${key}#seed${sampling?.seed ?? "none"}`;
+  if (unit(salt + "#move") >= Math.min(0.9, t / 2)) return greedy;
+  const at = LETTERS.indexOf(greedy);
+  return LETTERS[(at + 1 + (fnv1a(salt + "#to") % (nOptions - 1))) % nOptions] as Letter;
 }
 
 function chooseCorruption(key: string, json: JsonMode, opts: AnswerOptions): JsonCorruption | null {

@@ -327,7 +327,8 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
     // Only parameters TGI handles as intended: no top_p (1 is rejected) and no presence_penalty.
     const body: Record<string, unknown> = { model, messages: req.messages, temperature };
     if (maxTokens !== undefined) body.max_tokens = maxTokens;
-    if (opts.seed !== undefined) body.seed = opts.seed;
+    const seed = req.seed ?? opts.seed;
+    if (seed !== undefined) body.seed = seed;
     // The pipeline hands over a JSON Schema; the engine decides the request shape (TGI json/value, OpenAI json_schema).
     if (req.response_format) body.response_format = profile.responseFormat(req.tag?.step ?? "output", req.response_format.value);
     if (stream) {

@@ -20,6 +20,8 @@ export interface ChatRequest {
   response_format?: TgiResponseFormat;
   /** For logs, metrics and the emulator's per-step fault injection; never sent as model input. */
   tag?: { case_id?: string; step?: string };
+  /** Sampling seed for this call (an epoch's own seed); overrides the client's default seed. */
+  seed?: number;
   /**
    * Retries left for the whole case, shared by all its calls (each retry takes one). When it is spent,
    * a failing call fails at once: the case is recorded as `error` and the run moves on.

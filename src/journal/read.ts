@@ -60,6 +60,7 @@ export function caseRecordProblem(v: unknown): string | null {
   if (typeof r.case_id !== "string" || r.case_id === "") return `field "case_id": expected a non-empty string`;
   if (typeof r.arm !== "string" || !ARMS.has(r.arm)) return `field "arm": expected "direct" or "pipeline", got ${JSON.stringify(r.arm)}`;
   if (typeof r.outcome !== "string" || !OUTCOMES.has(r.outcome)) return `field "outcome": expected one of ${[...OUTCOMES].join(", ")}, got ${JSON.stringify(r.outcome)}`;
+  if (r.epoch !== undefined && !(Number.isInteger(r.epoch) && (r.epoch as number) >= 0)) return `field "epoch": expected a non-negative integer, got ${JSON.stringify(r.epoch)}`;
   const t = r.tokens as Record<string, unknown> | undefined;
   if (t === null || typeof t !== "object") return `field "tokens": expected an object`;
   if (typeof r.started_at !== "string" || typeof r.finished_at !== "string") return `fields "started_at"/"finished_at": expected ISO timestamps`;
@@ -87,7 +88,9 @@ function checkRecords<T>(text: string, file: string, records: readonly unknown[]
   return records as T[];
 }
 
-export const caseKey = (r: { case_id: string; arm: Arm }): string => `${r.arm}\u0000${r.case_id}`;
+/** One unit of work: a case through one arm in one epoch (records without `epoch` are epoch 0). */
+export const caseKey = (r: { case_id: string; arm: Arm; epoch?: number | undefined }): string =>
+  `${r.arm}\u0000${r.case_id}\u0000${r.epoch ?? 0}`;
 
 /** Latest record per (case, arm): a resumed run appends re-runs of errored cases after the old lines. */
 export function latestPerCase(records: readonly CaseRecord[]): CaseRecord[] {

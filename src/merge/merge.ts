@@ -8,7 +8,7 @@ import { basename, join } from "node:path";
 import { configComponents, diffComponents, hashComponents, stableStringify } from "../config/hash.js";
 import { writeFileAtomic } from "../journal/atomic.js";
 import type { RunEvent } from "../journal/events.js";
-import { CASES_FILE, EVENTS_FILE, readJournal, RUN_FILE, type Journal } from "../journal/read.js";
+import { caseKey, CASES_FILE, EVENTS_FILE, readJournal, RUN_FILE, type Journal } from "../journal/read.js";
 import type { CaseRecord, RunJson } from "../types.js";
 
 export class MergeError extends Error {
@@ -92,9 +92,10 @@ export function mergeRuns(journals: readonly Journal[], runId: string, now: Date
   const owner = new Map<string, string>();
   for (const j of journals) {
     for (const c of j.cases) {
-      const key = `${c.arm}\u0000${c.case_id}`;
+      const key = caseKey(c);
       const prev = owner.get(key);
-      if (prev !== undefined) throw new MergeError(`duplicate case ${c.case_id} (${c.arm} arm) in ${prev} and ${j.dir}`);
+      const epoch = c.epoch ? `, epoch ${c.epoch}` : "";
+      if (prev !== undefined) throw new MergeError(`duplicate case ${c.case_id} (${c.arm} arm${epoch}) in ${prev} and ${j.dir}`);
       owner.set(key, j.dir);
     }
   }

@@ -105,6 +105,7 @@ export function renderHtml(s: Summary, cases: readonly CaseRecord[], sampledIds:
     );
   }
 
+  for (const a of s.arms) if (a.epochs) parts.push(epochsHtml(a.arm, a.epochs));
   parts.push(`<h2>Accuracy by question type</h2>`, strataChart(s.arms, (a) => a.strata.question_type));
   parts.push(`<h2>Accuracy by USMLE step</h2>`, strataChart(s.arms, (a) => a.strata.usmle_step));
 
@@ -352,4 +353,22 @@ function caseDetails(r: CaseRecord): string {
 
 function clip(text: string): string {
   return text.length > MAX_OUTPUT_CHARS ? `${text.slice(0, MAX_OUTPUT_CHARS)}\n… (${text.length - MAX_OUTPUT_CHARS} more characters)` : text;
+}
+
+/** --epochs: reducers as CI bars, the agreement histogram, κ and the least-sure cases. */
+function epochsHtml(arm: string, e: NonNullable<ArmSummary["epochs"]>): string {
+  const bars = ciChart(
+    e.reducers.map((r) => ({ label: `${r.reducer}${r.ci === "cluster_bootstrap" ? " (cluster CI)" : ""}`, x: { k: 0, n: e.cases, p: r.p, lo: r.lo, hi: r.hi } })),
+  );
+  const hist = htmlTable(["Agreement", "Cases"], e.agreement.histogram.map((h) => [pct(h.agreement), h.cases]));
+  const unsure = htmlTable(
+    ["Case", "Agreement", "Answers", "Correct", "Right"],
+    e.least_sure.map((c) => [c.case_id, pct(c.agreement), Object.entries(c.answers).map(([a, n]) => `${a}×${n}`).join(" "), c.correct_answer, `${c.correct}/${c.samples}`]),
+  );
+  return (
+    `<h2>Repeatability (${esc(arm)}): ${e.k} epochs, ${e.cases} cases, ${e.samples} samples</h2>` +
+    bars +
+    `<p>Mean per-case agreement ${esc(pct(e.agreement.mean))} · Fleiss' κ over epochs ${esc(e.kappa === null ? "undefined" : e.kappa.toFixed(3))}</p>` +
+    `<div class="grid">${hist}${e.least_sure.length > 0 ? unsure : ""}</div>`
+  );
 }

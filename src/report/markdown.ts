@@ -70,6 +70,7 @@ export function renderMarkdown(s: Summary): string {
     );
   }
 
+  for (const a of s.arms) if (a.epochs) out.push(...epochsSection(a.arm, a.epochs));
   out.push("## Accuracy by question type", "", strataTable(s.arms, (a) => a.strata.question_type), "");
   out.push("## Accuracy by USMLE step", "", strataTable(s.arms, (a) => a.strata.usmle_step), "");
 
@@ -173,4 +174,43 @@ function concurrencyAutoLine(s: Summary): string {
   const path = s.concurrency.map((p) => `${p.limit}${p.reason ? ` (${p.reason}${p.tok_s !== undefined ? `, ${fmtNum(p.tok_s, 1)} tok/s measured before` : ""})` : ""}`);
   const head = c.limit !== null ? `Concurrency auto: settled at **${c.limit}**` : `Concurrency auto: still probing at the end (at ${c.final})`;
   return `${head}; changes: ${path.join(" → ")}.`;
+}
+
+/** --epochs: each reducer with its CI, agreement and κ, and the least-sure cases. */
+function epochsSection(arm: string, e: NonNullable<ArmSummary["epochs"]>): string[] {
+  const ciOf = (lo: number | null, hi: number | null): string => ci({ k: 0, n: 1, p: null, lo, hi });
+  const out = [`## Repeatability (${arm}): ${e.k} epochs, ${e.cases} cases, ${e.samples} samples`, ""];
+  out.push(
+    table(
+      ["Reducer", "Accuracy", "95% CI", "CI method", "Naive CI (samples independent)"],
+      e.reducers.map((r) => [
+        r.reducer + (r.ties ? ` (${r.ties} tie${r.ties === 1 ? "" : "s"} → unparseable)` : ""),
+        pct(r.p),
+        ciOf(r.lo, r.hi),
+        r.ci === "cluster_bootstrap" ? "bootstrap over cases" : "Wilson over cases",
+        r.naive ? ciOf(r.naive.lo, r.naive.hi) : DASH,
+      ]),
+    ),
+    "",
+  );
+  const k = e.kappa === null ? "undefined" : e.kappa.toFixed(3);
+  out.push(`Mean per-case agreement ${pct(e.agreement.mean)} · Fleiss' κ over epochs ${k}`, "");
+  out.push(table(["Agreement (share of epochs giving the modal answer)", "Cases"], e.agreement.histogram.map((h) => [pct(h.agreement), String(h.cases)])), "");
+  if (e.least_sure.length > 0) {
+    out.push("Least-sure cases:", "");
+    out.push(
+      table(
+        ["Case", "Agreement", "Answers", "Correct", "Right"],
+        e.least_sure.map((c) => [
+          c.case_id,
+          pct(c.agreement),
+          Object.entries(c.answers).map(([a, n]) => `${a}×${n}`).join(" "),
+          c.correct_answer,
+          `${c.correct}/${c.samples}`,
+        ]),
+      ),
+      "",
+    );
+  }
+  return out;
 }

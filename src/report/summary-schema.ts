@@ -1,5 +1,6 @@
 // The one definition of `summary.json`: the zod schema below; the TypeScript type and the committed JSON Schema
 // (`summary.schema.json`, checked by a test) are both derived from it. Bump `schema_version` on any breaking change.
+import { EpochsSchema } from "./epochs.js";
 import { z } from "zod";
 import { STEP_IDS } from "../types.js";
 
@@ -106,6 +107,8 @@ export const ArmSummarySchema = z.object({
   parse_outcomes: z.array(z.object({ step: StepIdSchema, ok: int, repaired: int, reasked: int, failed: int })),
   /** Rows: correct letter; columns: chosen letter then "none" (no letter: unparseable or error). */
   answer_matrix: z.object({ letters: z.array(z.string()), columns: z.array(z.string()), counts: z.array(z.array(int)) }),
+  /** --epochs K > 1 only: reducers with case-clustered CIs, per-case agreement, Fleiss' κ (report/epochs.ts). */
+  epochs: EpochsSchema.optional(),
 });
 
 export const SummarySchema = z.object({

@@ -2,6 +2,8 @@
 // so an old run can be re-reported after a scoring fix without the endpoint. Pure: same journal → same summary
 // apart from `generated_at`. A few linear passes over the cases per arm (per-case scoring cached by
 // format.caseLabels); no quadratic work.
+import { epochsBlock } from "./epochs.js";
+import { REDUCERS } from "../stats/epochs.js";
 import { wallTime } from "../journal/wall-time.js";
 import type { Journal } from "../journal/read.js";
 import type { RunEvent } from "../journal/events.js";
@@ -45,7 +47,7 @@ export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summar
   const withDx = run.dataset.diagnostic !== false;
   const arms = armsPresent.map((arm) => {
     const cases = byArm.get(arm) ?? [];
-    const a = armSummary(arm, cases, sampled, time.wall_time_ms, cost, armsPresent.length === 1 ? hourlyUsd : null);
+    const a = withEpochs(armSummary(arm, cases, sampled, time.wall_time_ms, cost, armsPresent.length === 1 ? hourlyUsd : null), cases, run, sampled);
     if (!withDx) a.diagnostic = null;
     if (datasetStrata.length > 0) a.dataset_strata = datasetStrataOf(datasetStrata, cases);
     return a;
@@ -203,6 +205,16 @@ function datasetStrataKeys(fields: readonly DatasetStratum[], cases: readonly Ca
 
 function datasetStrataOf(fields: ReadonlyArray<{ field: string; keys: string[] }>, cases: readonly CaseRecord[]): Record<string, Stratum[]> {
   return Object.fromEntries(fields.map(({ field, keys }) => [field, strata(keys, accuracyTally(cases, (r) => r.strata?.[field] ?? "unknown"))]));
+}
+
+/** With --epochs K > 1: the arm's epochs block (reducers default to all four). */
+function withEpochs(a: ArmSummary, cases: readonly CaseRecord[], run: Journal["run"], sampled: ReadonlySet<string>): ArmSummary {
+  const k = run.config.epochs ?? 1;
+  if (k <= 1) return a;
+  // Pending is counted in (case, epoch) units: K records are due per sampled case.
+  const recorded = cases.filter((c) => sampled.has(c.case_id)).length;
+  const epochs = epochsBlock(cases, k, run.config.reducers ?? REDUCERS, String(run.config.seed));
+  return { ...a, n_pending: Math.max(0, sampled.size * k - recorded), epochs };
 }
 
 /** [correct, n] per key in one pass: the per-stratum counts of the report and of the diff. */

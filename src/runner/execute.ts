@@ -11,9 +11,11 @@ import { Pacer } from "./pacer.js";
 export interface WorkUnit {
   c: Case;
   arm: Arm;
+  /** --epochs K > 1: the repetition and the sampling seed it sends (absent for single-epoch runs). */
+  epoch?: { index: number; seed: number };
 }
 
-export type ArmRunner = (c: Case, arm: Arm, signal: AbortSignal) => Promise<ArmResult>;
+export type ArmRunner = (c: Case, arm: Arm, signal: AbortSignal, epoch?: WorkUnit["epoch"]) => Promise<ArmResult>;
 
 /** Classes after which continuing is pointless: the endpoint refuses us or never woke up. */
 const FATAL = new Set(["auth", "cold_start_timeout", "paused"]);
@@ -38,10 +40,11 @@ export interface ExecuteResult {
   fatal: EndpointError | null;
 }
 
-export function toRecord(c: Case, arm: Arm, r: ArmResult, startedAt: Date, finishedAt: Date): CaseRecord {
+export function toRecord(c: Case, arm: Arm, r: ArmResult, startedAt: Date, finishedAt: Date, epoch?: WorkUnit["epoch"]): CaseRecord {
   const rec: CaseRecord = {
     v: 1,
     case_id: c.id,
+    ...(epoch ? { epoch: epoch.index, sample_seed: epoch.seed } : {}),
     content_hash: c.content_hash,
     arm,
     outcome: r.outcome,
@@ -111,7 +114,7 @@ export async function execute(opts: ExecuteOptions): Promise<ExecuteResult> {
     const startedAt = new Date();
     let result: ArmResult;
     try {
-      result = await opts.runArm(u.c, u.arm, stop.signal);
+      result = await opts.runArm(u.c, u.arm, stop.signal, u.epoch);
     } catch (err) {
       if (stop.signal.aborted) return; // abandoned by an interrupt: not journaled, resume re-runs it
       if (err instanceof EndpointError && FATAL.has(err.errorClass)) {
@@ -122,7 +125,7 @@ export async function execute(opts: ExecuteOptions): Promise<ExecuteResult> {
       result = errorResult(err);
     }
     if (stop.signal.aborted && result.error_class === "cancelled") return;
-    await opts.onRecord(toRecord(u.c, u.arm, result, startedAt, new Date()));
+    await opts.onRecord(toRecord(u.c, u.arm, result, startedAt, new Date(), u.epoch));
     finished++;
   };
 

@@ -14,7 +14,9 @@ import { loadPromptSet, promptHashes } from "../pipeline/prompts.js";
 import type { PipelineOptions } from "../pipeline/types.js";
 import { createProgress, type Progress } from "../report/progress.js";
 import type { Arm, CostSettings, EndpointInfo, RunConfig, RunJson } from "../types.js";
+import { caseKey } from "../journal/read.js";
 import { execute, type WorkUnit } from "./execute.js";
+import { unitKey, workUnits } from "./epochs.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { resumeCommand } from "./resume.js";
 import {
@@ -98,7 +100,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
   if (req.resumeDir) {
     stored = await checkResumable(req.resumeDir, draft);
     const journal = await (await import("../journal/read.js")).readJournal(req.resumeDir);
-    for (const r of journal.cases) if (r.outcome !== "error") done.add(`${r.arm}:${r.case_id}`);
+    for (const r of journal.cases) if (r.outcome !== "error") done.add(caseKey(r));
     session += journal.events.filter((e) => e.type === "run_start").length;
     say(`resuming ${req.resumeDir}: ${done.size} finished unit(s) kept${journal.tornCasesLine ? ", a torn last line dropped" : ""}`);
   }
@@ -179,7 +181,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
 
     // 4. Work.
     const units: WorkUnit[] = [];
-    for (const c of cases) for (const arm of arms(config.mode)) if (!done.has(`${arm}:${c.id}`)) units.push({ c, arm });
+    for (const u of workUnits(cases, arms(config.mode), config.seed, config.epochs ?? 1)) if (!done.has(unitKey(u))) units.push(u);
     const writer = await RunJournalWriter.open(dir);
     await writer.event({ type: "run_start", session, pending: units.length });
 
@@ -268,10 +270,11 @@ export async function runValidation(req: RunRequest): Promise<number> {
       delayMs: (config.delay_s * 1000) / ts,
       currentLimit: () => policy.limit,
       signal: req.signal,
-      runArm: (c, arm, signal) => {
+      runArm: (c, arm, signal, epoch) => {
         // One retry budget per case and arm, shared by all its calls (see --case-retry-budget).
         const budget: RetryBudget = { remaining: req.caseRetryBudget };
-        const caseClient: ModelClient = { chat: (r, s) => client.chat({ ...r, budget }, s) };
+        const seed = epoch ? { seed: epoch.seed } : {};
+        const caseClient: ModelClient = { chat: (r, s) => client.chat({ ...r, budget, ...seed }, s) };
         return arm === "direct" || !runPipeline ? runDirect(c, caseClient, pipelineOpts, signal) : runPipeline(c, caseClient, pipelineOpts, signal);
       },
       onRecord: async (rec) => {

@@ -154,7 +154,12 @@ export class TgiRoutes implements EngineRoutes {
   private compose(p: Prepared): Generation {
     const force = p.fault === "truncated" || p.fault === "invalid_json" ? p.fault : undefined;
     const answer = composeAnswer(
-      { messages: p.messages, messagesKey: messagesKey(p.messages), ...(p.grammar ? { grammar: p.grammar } : {}) },
+      {
+        messages: p.messages,
+        messagesKey: messagesKey(p.messages),
+        ...(p.grammar ? { grammar: p.grammar } : {}),
+        ...(p.params.doSample ? { sampling: { temperature: p.params.temperature, seed: p.params.seed } } : {}),
+      },
       { invalidJsonRate: this.core.o.invalidJsonRate, ...(force ? { force } : {}) },
     );
     return generation(answer, p.inputTokens, p.params, this.limits);
