@@ -289,6 +289,7 @@ async function buildParser(argv: string[], width: number, setCode: (c: number) =
           .option("max-latency-regression", { type: "number", describe: "Fail when p95 case latency rises more than this percent" })
           .option("max-error-rate-increase", { type: "number", describe: "Fail when the candidate's errored-case share exceeds the base's by more than this many points (off by default; errored pairs never count as regressions)" })
           .option("seed", { type: "number", default: 42, describe: "Bootstrap seed" })
+          .option("reducer", { choices: ["majority", "any", "all"] as const, default: "majority" as const, describe: "--epochs runs: how a case's epochs become one verdict before pairing" })
           .check((p) => withDiffChecks(p)),
       async (a) => {
         const { diffCommand } = await import("./diff/command.js");
@@ -303,6 +304,7 @@ async function buildParser(argv: string[], width: number, setCode: (c: number) =
           ...(a["max-latency-regression"] !== undefined ? { maxLatencyRegression: a["max-latency-regression"] } : {}),
           ...(a["max-error-rate-increase"] !== undefined ? { maxErrorRateIncrease: a["max-error-rate-increase"] } : {}),
           seed: a.seed,
+          reducer: a.reducer,
         }));
       },
     )

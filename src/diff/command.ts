@@ -9,7 +9,7 @@ import { diffArms, diffRuns } from "./diff.js";
 import { gate } from "./gate.js";
 import { LegacyFormatError, readLegacy } from "./legacy.js";
 import { renderDiffConsole, renderDiffMarkdown } from "./render.js";
-import { isLegacy, type Source } from "./source.js";
+import { isLegacy, type PairReducer, type Source } from "./source.js";
 import { DiffInputError, type DiffResult } from "./types.js";
 
 export interface DiffCommandOptions {
@@ -24,6 +24,8 @@ export interface DiffCommandOptions {
   /** Points: fail when the candidate's error rate exceeds the base's by more than this (off by default). */
   maxErrorRateIncrease?: number;
   seed?: number;
+  /** --epochs runs: the reducer giving each case its verdict before pairing. */
+  reducer?: PairReducer;
 }
 
 export interface CommandIO {
@@ -72,7 +74,11 @@ export async function diffCommand(base: string, cand: string | null, opts: DiffC
   try {
     validateNumbers(opts);
     const arms = parseArms(opts.arms);
-    const diffOpts = { ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}) };
+    const diffOpts = {
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
+      ...(opts.reducer !== undefined ? { reducer: opts.reducer } : {}),
+    };
     if (cand === null) {
       if (!arms || arms.length !== 2 || arms[0] === arms[1]) {
         throw new DiffInputError("diff with one run compares its two arms: pass --arms direct,pipeline (base arm first)");

@@ -10,7 +10,7 @@ import { wilson } from "../stats/wilson.js";
 import type { Arm } from "../types.js";
 import { STEP_IDS } from "../types.js";
 import { MEDQA_SHA256 } from "../datasets/fetch.js";
-import { journalSide, legacyKey, toSide, type NormCase, type Side, type Source } from "./source.js";
+import { journalSide, legacyKey, toSide, type NormCase, type PairReducer, type Side, type Source } from "./source.js";
 import {
   DiffInputError,
   type AccuracySide,
@@ -40,6 +40,8 @@ export interface DiffOptions {
   iterations?: number;
   /** Significance level; the CIs are at 1 − alpha so that they agree with the test (default 0.05). */
   alpha?: number;
+  /** --epochs runs: the reducer that gives each case its verdict before pairing (default majority). */
+  reducer?: PairReducer;
 }
 
 const STEM_CHARS = 80;
@@ -243,6 +245,17 @@ function pairUp(base: readonly NormCase[], cand: readonly NormCase[]): PairedSpl
   return { pairs, baseOnly: kb.size - pairs.length, candOnly: kc.size - pairs.length };
 }
 
+/** --epochs runs: mean per-case agreement over the compared pairs, per side (absent when neither side repeated). */
+function agreementOf(bs: readonly NormCase[], cs: readonly NormCase[]): Pick<ArmDiff, "agreement"> {
+  const mean = (xs: readonly NormCase[]): number | null => {
+    const v = xs.flatMap((x) => (x.agreement === undefined ? [] : [x.agreement]));
+    return v.length === 0 ? null : v.reduce((s, x) => s + x, 0) / v.length;
+  };
+  const base = mean(bs);
+  const cand = mean(cs);
+  return base === null && cand === null ? {} : { agreement: { base, cand } };
+}
+
 function pairedArm(a: ArmInput, split: PairedSplit, seed: number, iterations: number, alpha: number): ArmDiff {
   const all = split.pairs;
   // Pairs where either side errored are not evidence about answers: out of accuracy, McNemar, the CI and the gate.
@@ -295,6 +308,7 @@ function pairedArm(a: ArmInput, split: PairedSplit, seed: number, iterations: nu
     error_rate: errorRate(errB, all.length, errC, all.length),
     errors: [...errorCases("base", allB), ...errorCases("cand", allC)],
     strata: strata(bs, cs),
+    ...agreementOf(bs, cs),
     latency: latency(allB, allC, all),
     tokens: tokens(allB, allC),
   };
@@ -495,13 +509,13 @@ function diffSides(baseIn: Side, candIn: Side, opts: DiffOptions): DiffResult {
 
 /** Compare a candidate run with a base run, pairing cases by content_hash within each arm. */
 export function diffRuns(base: Source, cand: Source, opts: DiffOptions = {}): DiffResult {
-  return diffSides(toSide(base), toSide(cand), opts);
+  return diffSides(toSide(base, opts.reducer), toSide(cand, opts.reducer), opts);
 }
 
 /** Compare arm `a` (base) with arm `b` (candidate) of one run, paired by case. */
-export function diffArms(run: Journal, a: Arm, b: Arm, opts: Pick<DiffOptions, "seed" | "iterations" | "alpha"> = {}): DiffResult {
+export function diffArms(run: Journal, a: Arm, b: Arm, opts: Pick<DiffOptions, "seed" | "iterations" | "alpha" | "reducer"> = {}): DiffResult {
   if (a === b) throw new DiffInputError(`diffArms needs two different arms, got ${a} twice`);
-  const side = journalSide(run);
+  const side = journalSide(run, opts.reducer);
   for (const arm of [a, b]) {
     if (!side.arms.includes(arm)) throw new DiffInputError(`${run.dir}: the run has no ${arm} arm (mode ${run.run.config.mode})`);
   }

@@ -149,6 +149,7 @@ export function renderDiffConsole(r: DiffResult, opts: RenderOptions = {}): stri
       for (const e of a.errors.slice(0, maxFlips)) out.push(`  [${e.side}] ${e.case_id} ${e.error_class ?? ""} ${e.error ?? ""}`.trimEnd());
       if (a.errors.length > maxFlips) out.push(`  … and ${a.errors.length - maxFlips} more (see --json)`);
     }
+    if (a.agreement) out.push(agreementLine(a.agreement));
     const st = plainTable(["stratum", "n", "base", "cand", "Δ pts"]);
     for (const s of a.strata) st.push([`${s.dimension === "usmle_step" ? "step" : "type"}: ${s.stratum}`, a.paired ? s.n_base : `${s.n_base}/${s.n_cand}`, pct(s.base), pct(s.cand), signed(s.delta_pts)]);
     out.push("By stratum:", st.toString());
@@ -222,6 +223,7 @@ export function renderDiffMarkdown(r: DiffResult, opts: RenderOptions = {}): str
       }
     }
     if (a.not_compared.n) out.push(`**${notComparedLine(a)}** (infrastructure errors, left out of the comparison) — ${a.errors.slice(0, 10).map((e) => `${e.side}:${md(e.case_id)}`).join(", ")}${a.errors.length > 10 ? ", …" : ""}`, "");
+    if (a.agreement) out.push(agreementLine(a.agreement), "");
     out.push("<details><summary>By stratum</summary>", "", "| stratum | n | base | cand | Δ pts |", "|---|---:|---:|---:|---:|");
     for (const s of a.strata) out.push(`| ${s.dimension === "usmle_step" ? "step" : "type"}: ${md(s.stratum)} | ${a.paired ? s.n_base : `${s.n_base}/${s.n_cand}`} | ${pct(s.base)} | ${pct(s.cand)} | ${signed(s.delta_pts)} |`);
     out.push("", "</details>", "");
@@ -236,4 +238,9 @@ export function renderDiffMarkdown(r: DiffResult, opts: RenderOptions = {}): str
   }
   if (r.cost) out.push(md(costLine(r)), "");
   return out.join("\n");
+}
+
+/** --epochs: cases were reduced to one verdict each before pairing; how often each side agreed with itself. */
+function agreementLine(g: NonNullable<ArmDiff["agreement"]>): string {
+  return `per-case agreement over epochs (mean): base ${pct(g.base)}, cand ${pct(g.cand)}`;
 }

@@ -1,5 +1,6 @@
 // One shape for both sides of a diff, whether a run directory (journal) or a legacy report.
 
+import { agreement, modal, reduce, type EpochSample, type Reducer } from "../stats/epochs.js";
 import { wallTime } from "../journal/wall-time.js";
 import type { Journal } from "../journal/read.js";
 import type { RunEvent } from "../journal/events.js";
@@ -39,6 +40,9 @@ export interface NormCase {
   dx?: DiagnosticHit;
   /** Journal cases: the 0-based record index from the case id's trailing digits (pairs `medqa_N` legacy ids). */
   record_index?: number;
+  /** --epochs runs: the record's epoch before reduction; after it, the case's agreement over its epochs. */
+  epoch?: number;
+  agreement?: number;
 }
 
 export interface Side {
@@ -77,6 +81,7 @@ function normRecord(r: CaseRecord): NormCase {
   };
   if (r.error_class) n.error_class = r.error_class;
   if (r.error) n.error = r.error;
+  if (r.epoch !== undefined) n.epoch = r.epoch;
   if (r.arm === "pipeline") n.dx = scoreDiagnostic(r);
   const idx = /-(\d+)$/.exec(r.case_id);
   if (idx) n.record_index = Number(idx[1]);
@@ -145,8 +150,9 @@ function journalCost(j: Journal): CostSide {
   };
 }
 
-export function journalSide(j: Journal): Side {
-  const cases = j.cases.map(normRecord);
+export function journalSide(j: Journal, reducer: PairReducer = "majority"): Side {
+  const records = j.cases.map(normRecord);
+  const cases = records.some((c) => c.epoch !== undefined) ? reduceEpochs(records, reducer) : records;
   return {
     info: {
       source: j.dir,
@@ -209,4 +215,37 @@ export function legacySide(r: LegacyReport): Side {
   };
 }
 
-export const toSide = (s: Source): Side => (isLegacy(s) ? legacySide(s) : journalSide(s));
+export const toSide = (s: Source, reducer?: PairReducer): Side => (isLegacy(s) ? legacySide(s) : journalSide(s, reducer));
+
+/** Reducers that give each case one verdict, so cases can be paired (mean gives a share, not a verdict). */
+export type PairReducer = Exclude<Reducer, "mean">;
+
+/**
+ * One NormCase per (arm, case) of an --epochs run: the outcome is the reducer's verdict over the case's graded
+ * epochs (errors are not samples; a case whose every epoch errored stays an error), the answer the modal one,
+ * latency and tokens the per-epoch means, and `agreement` the share of epochs giving the modal answer.
+ */
+export function reduceEpochs(records: readonly NormCase[], reducer: PairReducer): NormCase[] {
+  const groups = new Map<string, NormCase[]>();
+  for (const r of records) {
+    const k = `${r.arm}\u0000${r.case_id}`;
+    const g = groups.get(k) ?? [];
+    g.push(r);
+    groups.set(k, g);
+  }
+  return [...groups.values()].map((g) => {
+    const first = g[0]!;
+    const graded = g.filter((r) => r.outcome !== "error");
+    if (graded.length === 0) return { ...first, epoch: undefined } as NormCase;
+    const samples: EpochSample[] = graded.map((r) => ({ answer: r.outcome === "unparseable" ? null : r.answer, correct: r.outcome === "correct" }));
+    const red = reduce(samples, reducer);
+    const m = modal(samples);
+    const outcome: Outcome = red.correct === 1 ? "correct" : reducer === "majority" && (red.tie || red.answer === null) ? "unparseable" : "wrong";
+    const mean = (xs: ReadonlyArray<number | null>): number | null => (xs.some((x) => x === null) ? null : xs.reduce<number>((s, x) => s + x!, 0) / xs.length);
+    const tokens = graded.every((r) => r.tokens)
+      ? { prompt: mean(graded.map((r) => r.tokens!.prompt))!, completion: mean(graded.map((r) => r.tokens!.completion))! }
+      : null;
+    const { error_class: _e, error: _m, epoch: _p, ...rest } = first;
+    return { ...rest, outcome, answer: m.tie ? null : m.answer, latency_ms: mean(graded.map((r) => r.latency_ms)), tokens, agreement: agreement(samples) };
+  });
+}

@@ -149,6 +149,8 @@ export interface ArmDiff {
   fixed: Flip[];
   broken: Flip[];
   errors: ErrorCase[];
+  /** --epochs runs (cases reduced by the diff's reducer first): mean per-case agreement of the compared pairs. */
+  agreement?: { base: number | null; cand: number | null };
   strata: StratumDelta[];
   latency: LatencyRow[];
   tokens: TokenRow[];
