@@ -281,6 +281,7 @@ async function buildParser(argv: string[], width: number, setCode: (c: number) =
           .positional("cand", { type: "string", describe: "Candidate run directory" })
           .option("arms", { type: "string", describe: "Compare two arms of one run, e.g. direct,pipeline" })
           .option("strict", { type: "boolean", default: false, describe: "Refuse when datasets or sampled ids differ" })
+          .option("allow-dataset-mismatch", { type: "boolean", default: false, describe: "Compare runs of different datasets (e.g. medqa vs medmcqa) on the cases with identical content; refused otherwise" })
           .option("markdown", { type: "string", describe: "Write the diff as Markdown (for $GITHUB_STEP_SUMMARY)" })
           .option("json", { type: "string", describe: "Write the diff as JSON" })
           .option("fail-on-regression", { type: "boolean", default: false, describe: "Exit 1 on a significant accuracy drop" })
@@ -296,6 +297,7 @@ async function buildParser(argv: string[], width: number, setCode: (c: number) =
         setCode(await diffCommand(resolve(a.base), a.cand ? resolve(a.cand) : null, {
           ...(a.arms ? { arms: a.arms } : {}),
           strict: a.strict,
+          allowDatasetMismatch: a["allow-dataset-mismatch"],
           ...(a.markdown ? { markdown: a.markdown } : {}),
           ...(a.json ? { json: a.json } : {}),
           failOnRegression: a["fail-on-regression"],

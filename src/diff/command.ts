@@ -15,6 +15,8 @@ import { DiffInputError, type DiffResult } from "./types.js";
 export interface DiffCommandOptions {
   arms?: string;
   strict?: boolean;
+  /** Compare runs of different datasets anyway (refused by default). */
+  allowDatasetMismatch?: boolean;
   markdown?: string;
   json?: string;
   failOnRegression?: boolean;
@@ -88,7 +90,7 @@ export async function diffCommand(base: string, cand: string | null, opts: DiffC
       result = diffArms(src, arms[0]!, arms[1]!, diffOpts);
     } else {
       const [b, c] = await Promise.all([loadSource(base), loadSource(cand)]);
-      result = diffRuns(b, c, { ...diffOpts, strict: opts.strict ?? false, ...(arms ? { arms } : {}) });
+      result = diffRuns(b, c, { ...diffOpts, strict: opts.strict ?? false, allowDatasetMismatch: opts.allowDatasetMismatch ?? false, ...(arms ? { arms } : {}) });
     }
   } catch (err) {
     if (err instanceof DiffInputError || err instanceof LegacyFormatError || err instanceof SyntaxError || (err instanceof Error && (err.name === "JournalError" || /not a run directory|journal is corrupt/.test(err.message)))) {

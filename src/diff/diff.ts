@@ -33,6 +33,11 @@ import {
 export interface DiffOptions {
   /** Refuse (throw DiffInputError) unless both sides hold the same dataset and the same cases. */
   strict?: boolean;
+  /**
+   * Compare runs of two different datasets (their names differ: MedQA vs MedMCQA, or two unrelated files) on the
+   * cases with identical content; refused otherwise, since such runs share no sample to pair.
+   */
+  allowDatasetMismatch?: boolean;
   /** Restrict to these arms (default: every arm present on both sides). */
   arms?: readonly Arm[];
   /** Bootstrap seed (default 42) and iterations (default 10,000). */
@@ -468,6 +473,11 @@ function diffSides(baseIn: Side, candIn: Side, opts: DiffOptions): DiffResult {
     if (opts.strict) throw new DiffInputError("--strict: a legacy report cannot be paired with a run (its case ids are sample positions); drop --strict for an unpaired comparison");
     notes.push("UNPAIRED comparison: the legacy cases could not be paired with the run's; accuracy is compared with a two-proportion z-test and no flips can be listed.");
     if (!sameDataset && base.info.dataset !== cand.info.dataset) notes.push(`datasets differ: ${base.info.dataset ?? "?"} vs ${cand.info.dataset ?? "?"}`);
+  } else if (!anyLegacy && base.info.dataset !== cand.info.dataset && !opts.allowDatasetMismatch) {
+    throw new DiffInputError(
+      `runs of different datasets: ${base.info.dataset} vs ${cand.info.dataset}; their cases do not pair. ` +
+        "Pass --allow-dataset-mismatch to compare the cases with identical content anyway",
+    );
   } else if (!anyLegacy && !sameDataset) {
     const msg = `datasets differ: ${base.info.dataset} (sha256 ${base.info.dataset_sha256?.slice(0, 12)}) vs ${cand.info.dataset} (sha256 ${cand.info.dataset_sha256?.slice(0, 12)})`;
     if (opts.strict) throw new DiffInputError(`--strict: ${msg}`);
