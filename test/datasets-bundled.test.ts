@@ -137,7 +137,7 @@ describe("packaging", () => {
       child.on("close", (code) => (code === 0 ? res(s) : rej(new Error(`npm pack exited ${code}`))));
     });
     const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining([MEDQA_BUNDLED, "datasets/medqa/README.md", "bin/run-validation.js", "dist/cli.js"]));
+    expect(files).toEqual(expect.arrayContaining([MEDQA_BUNDLED, "datasets/medqa/README.md", "datasets/registry.lock.json", "bin/run-validation.js", "dist/cli.js"]));
     expect(files.some((f) => f.startsWith("datasets/cache/") && f !== "datasets/cache/.gitkeep")).toBe(false);
   }, 60_000);
 });

@@ -47,6 +47,13 @@ describe.each(CASES)("--dataset $dataset end to end (emulator)", ({ dataset, dat
     expect(lines).toHaveLength(40);
     expect(lines.every((l) => strata.every((f) => typeof l.strata?.[f] === "string"))).toBe(true);
     expect(lines.every((l) => "ABCDE".slice(0, letters + 1).includes(l.correct_answer))).toBe(true);
+    const md = readFileSync(path.join(dir, "summary.md"), "utf8");
+    const html = readFileSync(path.join(dir, "report.html"), "utf8");
+    for (const field of strata) {
+      expect(md).toContain(`## Accuracy by ${field.replace(/_/g, " ")}`);
+      expect(html).toContain(`<h2>Accuracy by ${field.replace(/_/g, " ")}</h2>`);
+    }
+    expect(md).not.toContain("USMLE step"); // MedQA's stratum; every case would be "unknown" here
     // The report can be regenerated from the journal alone, strata included.
     const again = await runCli(["report", dir, "--quiet"]);
     expect(again.code, again.stderr).toBe(0);

@@ -69,3 +69,8 @@ export function caseLabels(r: CaseRecord): CaseDerived {
   }
   return d;
 }
+
+/** The USMLE-step breakdown means something for MedQA and MedQA-style files, not for the other registry benchmarks. */
+export function showUsmleStep(s: { run: { dataset: { registry?: string | undefined } } }): boolean {
+  return s.run.dataset.registry === undefined || s.run.dataset.registry === "medqa";
+}

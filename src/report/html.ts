@@ -2,7 +2,7 @@
 // every fetch except inline code and data: images, so a stray reference fails loudly in scripts/check-report-html.
 // Every piece of text from the journal goes through `esc`.
 import { STEP_IDS, type CaseRecord } from "../types.js";
-import { DASH, caseLabels, ci, fmtMs, fmtNum, kn, orderedCases, pct, usd } from "./format.js";
+import { DASH, caseLabels, ci, fmtMs, fmtNum, kn, orderedCases, pct, usd, showUsmleStep } from "./format.js";
 import type { ArmSummary, ProportionJson, Summary } from "./summary-schema.js";
 import type { Distribution } from "../stats/quantiles.js";
 
@@ -107,7 +107,10 @@ export function renderHtml(s: Summary, cases: readonly CaseRecord[], sampledIds:
 
   for (const a of s.arms) if (a.epochs) parts.push(epochsHtml(a.arm, a.epochs));
   parts.push(`<h2>Accuracy by question type</h2>`, strataChart(s.arms, (a) => a.strata.question_type));
-  parts.push(`<h2>Accuracy by USMLE step</h2>`, strataChart(s.arms, (a) => a.strata.usmle_step));
+  if (showUsmleStep(s)) parts.push(`<h2>Accuracy by USMLE step</h2>`, strataChart(s.arms, (a) => a.strata.usmle_step));
+  for (const field of s.run.dataset.strata ?? []) {
+    parts.push(`<h2>Accuracy by ${esc(field.replace(/_/g, " "))}</h2>`, strataChart(s.arms, (a) => a.dataset_strata?.[field] ?? []));
+  }
 
   parts.push(`<h2>Latency (bar p50→p95, whisker min→max, tick = mean)</h2><div class="grid">`);
   for (const a of s.arms) {

@@ -1,5 +1,5 @@
 // summary.md: GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY.
-import { DASH, ci, fmtMs, fmtNum, kn, pct, usd } from "./format.js";
+import { DASH, ci, fmtMs, fmtNum, kn, pct, usd, showUsmleStep } from "./format.js";
 import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
 
 const cell = (s: string): string => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
@@ -72,7 +72,11 @@ export function renderMarkdown(s: Summary): string {
 
   for (const a of s.arms) if (a.epochs) out.push(...epochsSection(a.arm, a.epochs));
   out.push("## Accuracy by question type", "", strataTable(s.arms, (a) => a.strata.question_type), "");
-  out.push("## Accuracy by USMLE step", "", strataTable(s.arms, (a) => a.strata.usmle_step), "");
+  // USMLE steps exist for MedQA (and plain MedQA-style files) only; other benchmarks have their own strata.
+  if (showUsmleStep(s)) out.push("## Accuracy by USMLE step", "", strataTable(s.arms, (a) => a.strata.usmle_step), "");
+  for (const field of s.run.dataset.strata ?? []) {
+    out.push(`## Accuracy by ${field.replace(/_/g, " ")}`, "", strataTable(s.arms, (a) => a.dataset_strata?.[field] ?? []), "");
+  }
 
   out.push("## Latency per case", "");
   out.push(
