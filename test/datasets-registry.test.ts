@@ -471,3 +471,27 @@ describe("headqa", () => {
     expect((await failure(load("headqa", p))).issue).toMatchObject({ file: p, line: row, field });
   });
 });
+
+describe("sampling works unchanged on every benchmark", () => {
+  const sources: Array<[string, string]> = [
+    ["medmcqa", SAMPLE.medmcqa],
+    ["pubmedqa", SAMPLE.pubmedqa],
+    ["mmlu-medical", SAMPLE.mmlu],
+    ["headqa", SAMPLE.headqa],
+    ["headqa", path.join(FIX, "headqa-en-test.parquet")],
+  ];
+  it.each(sources)("%s (%s): samples nest, shards partition the sample, file order does not matter", async (name, p) => {
+    const { sampleCases } = await import("../src/sampling/sample.js");
+    const ds = await load(name, p);
+    const ids = (cs: ReadonlyArray<{ id: string }>) => cs.map((c) => c.id);
+    const ten = sampleCases(ds.cases, { seed: 42, maxCases: 10 });
+    const twenty = sampleCases(ds.cases, { seed: 42, maxCases: 20 });
+    expect(ids(twenty).slice(0, 10)).toEqual(ids(ten));
+    const shards = [1, 2, 3].map((k) => ids(sampleCases(ds.cases, { seed: 42, maxCases: 20, shard: { k, n: 3 } })));
+    expect(shards.flat().sort()).toEqual(ids(twenty).sort());
+    expect(new Set(shards.flat()).size).toBe(20);
+    const reversed = sampleCases([...ds.cases].reverse(), { seed: 42, maxCases: 20 });
+    expect(reversed.map((c) => c.content_hash)).toEqual(twenty.map((c) => c.content_hash));
+    expect(new Set(ds.cases.map((c) => c.id)).size).toBe(ds.cases.length);
+  });
+});
