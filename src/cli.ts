@@ -322,6 +322,21 @@ async function buildParser(argv: string[], width: number, setCode: (c: number) =
         setCode(await mergeCommand((a.run_dirs as string[]).map((d) => resolve(d)), { out: resolve(a.out) }));
       },
     )
+    .command(
+      "trend <runs..>",
+      "Accuracy, latency and cost over a series of runs (run directories, or folders of them), marking significant changes",
+      (y) =>
+        y
+          .positional("runs", { type: "string", array: true, demandOption: true, describe: "Run directories, or folders holding run directories" })
+          .option("html", { type: "string", default: "trend.html", describe: "Self-contained HTML page to write" })
+          .option("markdown", { type: "string", default: "trend.md", describe: "Markdown table to write (e.g. for $GITHUB_STEP_SUMMARY)" })
+          .option("alpha", { type: "number", default: 0.05, describe: "Significance level of the paired McNemar test between consecutive runs" })
+          .check((p) => withDiffChecks(p)),
+      async (a) => {
+        const { trendCommand } = await import("./trend/command.js");
+        setCode(await trendCommand(a.runs as string[], { html: resolve(a.html), markdown: resolve(a.markdown), alpha: a.alpha }, (s) => process.stderr.write(s + "\n")));
+      },
+    )
     .strict()
     .help()
     .alias("h", "help")

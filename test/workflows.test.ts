@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const ROOT = join(import.meta.dirname, "..");
-const SUBCOMMANDS = ["run", "fetch", "emulator", "report", "diff", "merge"] as const;
+const SUBCOMMANDS = ["run", "fetch", "emulator", "report", "diff", "merge", "trend"] as const;
 const cliSource = readFileSync(join(ROOT, "src", "cli.ts"), "utf8");
 
 interface Step {
