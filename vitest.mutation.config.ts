@@ -19,5 +19,7 @@ export default defineConfig({
     include: MUTATION_TESTS,
     // Instrumented code with per-test coverage runs the grid/property tests many times slower than plain vitest.
     testTimeout: 600_000,
+    // Heavy property/grid tests check a thinner sample per mutant (test/helpers/mutation.ts).
+    env: { MEDQA_MUTATION_RUN: "1" },
   },
 });

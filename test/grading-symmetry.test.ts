@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { grade } from "../src/scoring/grading/grade.js";
 import { LETTERS, type Letter } from "../src/types.js";
 import { TEMPLATES, type Template } from "./fixtures/grading/templates.js";
+import { scale } from "./helpers/mutation.js";
 
 /** Option-text pools (synthetic): plain texts, texts that start with a letter, and a five-option set. */
 const POOLS: Record<string, readonly string[]> = {
@@ -19,8 +20,9 @@ function permutations<T>(xs: readonly T[]): T[][] {
 
 /** All orders of a 4-option pool; the 5 rotations of a 5-option pool and of its reverse. */
 function orders(pool: readonly string[]): string[][] {
-  if (pool.length <= 4) return permutations(pool);
   const rot = (xs: readonly string[]) => xs.map((_, k) => [...xs.slice(k), ...xs.slice(0, k)]);
+  // A mutation run (instrumented, once per mutant) checks the rotations only: every letter still meets every text.
+  if (pool.length <= 4) return scale(permutations(pool), rot(pool));
   return [...rot(pool), ...rot([...pool].reverse())];
 }
 

@@ -5,6 +5,7 @@ import { buildSynonyms, contentTokens, tokens, loadSynonymGroups, matches, norma
 import { QUESTION_TYPES, questionType, type QuestionType } from "../src/scoring/question-type.js";
 import { usmleStep } from "../src/scoring/strata.js";
 import type { CaseRecord, StepRecord } from "../src/types.js";
+import { scale } from "./helpers/mutation.js";
 import { MEDQA_TEST } from "./helpers/shared.js";
 
 describe("normalise", () => {
@@ -109,7 +110,8 @@ describe("one-letter tokens: the same template gives the same verdict for every 
 
 describe("matcher properties over the real MedQA option texts", () => {
   const options = medqaOptions();
-  const sample = options.filter((_, i) => i % 7 === 0); // ~730 texts: broad, and fast
+  const every = scale(7, 49); // ~730 texts: broad, and fast (~105 per mutant in a mutation run)
+  const sample = options.filter((_, i) => i % every === 0);
   // Option texts that are one phrase (no sentence punctuation of their own), for embedding in a frame.
   // (MedQA quirk: a few options carry a stray newline and quote, e.g. `stroke\n"`.)
   const phrases = sample.filter((o) => !/[.;:!?]\s|[.;:!?]$|\n/.test(o));

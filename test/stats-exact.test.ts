@@ -12,6 +12,7 @@ import {
   pairedExactCI,
   twoProportionZ,
 } from "../src/stats/paired.js";
+import { scale } from "./helpers/mutation.js";
 
 const REF_LOG10P: Array<[number, number]> = [
   [1.96, -1.30106656222387],
@@ -144,12 +145,13 @@ describe("pairedExactCI", () => {
   });
 
   it("excludes 0 exactly when McNemar's p < α, on a grid of (b, c, n) and levels", () => {
+    const MAX = scale(24, 9); // a mutation run (instrumented, once per mutant) checks the corner b, c ≤ 9
     let checked = 0;
     let significant = 0;
     for (const level of [0.95, 0.99, 0.9]) {
       const alpha = 1 - level;
-      for (let b = 0; b <= 24; b++) {
-        for (let c = 0; c <= 24; c++) {
+      for (let b = 0; b <= MAX; b++) {
+        for (let c = 0; c <= MAX; c++) {
           for (const extra of [0, 7, 100]) {
             const n = b + c + extra;
             if (n === 0) continue;
@@ -166,8 +168,8 @@ describe("pairedExactCI", () => {
         }
       }
     }
-    expect(checked).toBeGreaterThan(5000);
-    expect(significant).toBeGreaterThan(1000); // the grid exercises both verdicts
+    expect(checked).toBeGreaterThan(scale(5000, 700));
+    expect(significant).toBeGreaterThan(scale(1000, 100)); // the grid exercises both verdicts
   });
 
   it("agrees at large counts too, where p is tiny", () => {
