@@ -149,6 +149,8 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
       emulator: {
         latency: a["emulator-latency"],
         invalidJsonRate: a["emulator-invalid-json-rate"],
+        // --engine vllm|sglang with no endpoint: the embedded emulator plays that engine.
+        ...(a.engine === "vllm" || a.engine === "sglang" ? { engine: a.engine } : {}),
       },
       coldStartTimeoutS: a["cold-start-timeout"],
       scaleUpTimeoutS: a["scale-up-timeout"] ?? null,

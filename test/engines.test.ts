@@ -215,6 +215,9 @@ describe("error classes", () => {
     ["tgi", "Request failed during generation: Server error: CUDA error: an illegal memory access was encountered", "generation_error", 424],
     ["tgi", "Model is overloaded", "overloaded", 429],
     ["tgi", "Input validation error: `inputs` must have less than 12288 tokens. Given: 13000", "input_too_long", 422],
+    // TGI 3.3's chat stream event: {"error": {message, http_status_code}} with http_status_code always 422 — the text decides.
+    ["tgi", { message: "Request failed during generation: Server error: CUDA error", http_status_code: 422 }, "generation_error", 424],
+    ["tgi", { message: "Model is overloaded", http_status_code: 422 }, "overloaded", 429],
   ] as const)("%s error inside a 200 stream %j → %s (as HTTP %s)", (engine, error, cls, status) => {
     const got = ENGINES[engine].classifyStreamError(error);
     expect(got.cls).toBe(cls);

@@ -2,12 +2,13 @@
 // serves until SIGINT/SIGTERM (`run-validation emulator`).
 import type { Options } from "yargs";
 import { parseFaultSpec } from "./faults.js";
-import { DEFAULT_EMULATOR_OPTIONS as D, FAULT_KINDS, type EmulatorOptions, type LatencyProfile } from "./options.js";
+import { DEFAULT_EMULATOR_OPTIONS as D, EMULATED_ENGINES, FAULT_KINDS, type EmulatedEngine, type EmulatorOptions, type LatencyProfile } from "./options.js";
 import { startEmulator, type EmulatorHandle } from "./server.js";
 
 // TGI-shaped defaults come from DEFAULT_EMULATOR_OPTIONS; port and latency differ on purpose (a served
 // emulator listens on 8080 and is timed like the real GPU; the embedded one is ephemeral and instant).
 export const emulatorYargsOptions = {
+  engine: { type: "string", choices: EMULATED_ENGINES, default: D.engine, describe: "Serving engine to play: its routes, validation, answer and error shapes" },
   port: { type: "number", default: 8080, describe: "Port on 127.0.0.1 (0 = ephemeral)" },
   "time-scale": { type: "number", default: D.timeScale, describe: "Emulated seconds per real second" },
   latency: { type: "string", choices: ["none", "a100"], default: "a100", describe: "Latency model: none, or MedGemma 27B bf16 on 1× A100 80 GB" },
@@ -42,6 +43,10 @@ function nonNegative(name: string, v: unknown): number {
 /** Maps parsed argv (kebab-case keys, as declared above) to emulator options. Throws on bad values. */
 export function emulatorOptionsFromArgv(argv: Record<string, unknown>): Partial<EmulatorOptions> {
   const o: Partial<EmulatorOptions> = {};
+  if (argv.engine !== undefined) {
+    if (!(EMULATED_ENGINES as readonly unknown[]).includes(argv.engine)) throw new Error(`--engine must be one of ${EMULATED_ENGINES.join(", ")}, got ${String(argv.engine)}`);
+    o.engine = argv.engine as EmulatedEngine;
+  }
   if (argv.port !== undefined) o.port = nonNegative("port", argv.port);
   if (argv["time-scale"] !== undefined) {
     o.timeScale = nonNegative("time-scale", argv["time-scale"]);
@@ -74,7 +79,8 @@ export async function runEmulatorServer(argv: Record<string, unknown>): Promise<
     ...emulatorOptionsFromArgv(argv),
     log: (line) => process.stderr.write(line + "\n"),
   });
-  process.stdout.write(`TGI emulator listening on ${handle.url}\n`);
+  const label = { tgi: "TGI", vllm: "vLLM", sglang: "SGLang" }[handle.engine];
+  process.stdout.write(`${label} emulator listening on ${handle.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGINT", stop);

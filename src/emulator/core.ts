@@ -46,4 +46,6 @@ export interface EngineRoutes {
   /** Paths (POST) that are generation requests: counted in stats and subject to faults and capacity. */
   readonly generationPaths: ReadonlySet<string>;
   handle(req: IncomingMessage, res: ServerResponse, path: string, body: string): Promise<boolean>;
+  /** The engine's own Prometheus series (TGI tgi_*, vLLM vllm:*, SGLang sglang:*), added to /metrics. */
+  metricsLines?(s: { queued: number; running: number }): string[];
 }

@@ -10,7 +10,13 @@ export type LatencyProfile = "none" | "a100";
 /** Counts prompt tokens of the Gemma-3-rendered chat (what TGI validates against max_input_tokens). */
 export type TokenCounter = (messages: ChatMessage[]) => number | Promise<number>;
 
+/** The serving engine the emulator plays (its routes, request validation, answer and error shapes). */
+export const EMULATED_ENGINES = ["tgi", "vllm", "sglang"] as const;
+export type EmulatedEngine = (typeof EMULATED_ENGINES)[number];
+
 export interface EmulatorOptions {
+  /** Which engine's wire behaviour to serve (fixed at start). Default "tgi". */
+  engine: EmulatedEngine;
   /** TCP port on 127.0.0.1; 0 = ephemeral. */
   port: number;
   /** Emulated seconds per real second (1000: ten emulated minutes take 0.6 s). */
@@ -68,6 +74,7 @@ export interface EmulatorOptions {
 }
 
 const defaults: EmulatorOptions = {
+  engine: "tgi",
   port: 0,
   timeScale: 1,
   latency: "none",

@@ -19,6 +19,12 @@ import { estimateChatTokens } from "../tokenizer/estimate.js";
 import { DEFAULT_EMULATOR_OPTIONS, type EmulatorOptions, type FaultKind, type TokenCounter } from "./options.js";
 import { paused } from "./tgi/errors.js";
 import { tgiInfo, TgiRoutes } from "./tgi/routes.js";
+import { OpenAiStyleRoutes } from "./openai-style.js";
+import { sglangDialect } from "./sglang/dialect.js";
+import { vllmDialect } from "./vllm/dialect.js";
+
+/** Set on every answer, whatever engine is played: runs against a standalone emulator are labelled emulator figures. */
+export const EMULATOR_HEADER = "x-medqa-emulator";
 
 export type { EmulatorOptions, FaultKind, LatencyProfile, TokenCounter } from "./options.js";
 export { DEFAULT_EMULATOR_OPTIONS, FAULT_KINDS } from "./options.js";
@@ -58,6 +64,8 @@ export interface EmulatorHandle {
   /** http://127.0.0.1:PORT */
   origin: string;
   port: number;
+  /** The engine the emulator plays. */
+  engine: EmulatorOptions["engine"];
   close(): Promise<void>;
   setOptions(p: Partial<EmulatorOptions>): void;
   /** Scale to zero now; the next request starts a replica (coldStartS emulated seconds). */
@@ -137,7 +145,7 @@ class Emulator implements EngineCore {
     this.gpu = new GpuScheduler(this.clock, () => this.o.gpu);
     this.state = o.startCold ? "cold" : "warm";
     this.lastActivity = this.clock.now();
-    this.engine = new TgiRoutes(this);
+    this.engine = o.engine === "vllm" ? new OpenAiStyleRoutes(this, vllmDialect) : o.engine === "sglang" ? new OpenAiStyleRoutes(this, sglangDialect) : new TgiRoutes(this);
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
         if (!res.headersSent) this.send(res, 500, { error: String(err), error_type: "emulator" });
@@ -163,6 +171,7 @@ class Emulator implements EngineCore {
           url: `${origin}/v1`,
           origin,
           port,
+          engine: this.o.engine,
           close: () => this.close(),
           setOptions: (p) => this.setOptions(p),
           goCold: () => {
@@ -322,6 +331,7 @@ class Emulator implements EngineCore {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    res.setHeader(EMULATOR_HEADER, this.o.engine);
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const isGeneration = req.method === "POST" && this.engine.generationPaths.has(path);
     if (isGeneration) {
@@ -393,6 +403,7 @@ class Emulator implements EngineCore {
       "# TYPE emulator_requests_total counter",
       ...Object.entries(st.requests).map(([code, v]) => `emulator_requests_total{status="${code}"} ${v}`),
       ...series.flatMap(([name, type, value]) => [`# TYPE ${name} ${type}`, `${name} ${value}`]),
+      ...(this.engine.metricsLines?.({ queued: st.queued, running: st.running }) ?? []),
       "",
     ];
     res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });

@@ -12,6 +12,10 @@ export type RunEvent =
   | { t: string; type: "cold_start_end"; ms: number; ok: boolean }
   /** /info read again once the endpoint was warm (it did not answer at start). */
   | { t: string; type: "info_reread"; max_input_tokens: number; max_total_tokens: number }
-  | { t: string; type: "retry"; case_id?: string; step?: string; status?: number; error_class: string; wait_ms: number };
+  | { t: string; type: "retry"; case_id?: string; step?: string; status?: number; error_class: string; wait_ms: number }
+  /** The engine's Prometheus saturation gauges, sampled during the run (endpoint/metrics.ts); null = series absent. */
+  | { t: string; type: "saturation"; queue: number | null; running: number | null; kv_cache: number | null }
+  /** /metrics could not be read (said once per session): the report says saturation was not measured. */
+  | { t: string; type: "metrics_unavailable"; reason: string };
 
 export type RunEventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, "t"> : never) : never;

@@ -1,6 +1,7 @@
 // report.html: ONE self-contained file (inline CSS, JS and SVG; no URL is ever loaded). A CSP meta tag forbids
 // every fetch except inline code and data: images, so a stray reference fails loudly in scripts/check-report-html.
 // Every piece of text from the journal goes through `esc`.
+import { engineHtml, engineLine } from "./engine-html.js";
 import { STEP_IDS, type CaseRecord } from "../types.js";
 import { DASH, caseLabels, ci, fmtMs, fmtNum, kn, orderedCases, pct, usd, showUsmleStep } from "./format.js";
 import type { ArmSummary, ProportionJson, Summary } from "./summary-schema.js";
@@ -67,6 +68,8 @@ export function renderHtml(s: Summary, cases: readonly CaseRecord[], sampledIds:
         ` · generated ${s.generated_at}`,
     )}</p>`,
   );
+  const engine = engineLine(s);
+  if (engine) parts.push(`<p class="facts">${esc(engine)}</p>`, ...(r.engine?.notes ?? []).map((n) => `<p class="note">${esc(`NOTE: ${n}`)}</p>`));
   if (s.emulator) {
     parts.push(`<div class="banner"><b>Emulator figures.</b> This run used the local emulator, not a model: the numbers test the harness only.</div>`);
   }
@@ -166,6 +169,7 @@ export function renderHtml(s: Summary, cases: readonly CaseRecord[], sampledIds:
   }
   parts.push(`<h2>Failures</h2>`, htmlTable(["Arm", "Where", "Class", "n"], failRows));
   if (s.concurrency.length > 0) parts.push(`<h2>Concurrency limit over time</h2>`, concurrencyChart(s.concurrency));
+  parts.push(...engineHtml(s));
 
   parts.push(casesTable(cases, sampledIds), `<script>${JS}</script></body></html>\n`);
   return parts.join("\n");

@@ -1,4 +1,5 @@
 // summary.md: GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY.
+import { engineMarkdown } from "./engine-html.js";
 import { DASH, ci, fmtMs, fmtNum, kn, pct, usd, showUsmleStep } from "./format.js";
 import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
 
@@ -94,6 +95,7 @@ export function renderMarkdown(s: Summary): string {
     "",
   );
   if (s.concurrency_chosen) out.push(concurrencyAutoLine(s), "");
+  out.push(...engineMarkdown(s));
 
   for (const a of s.arms) {
     if (a.latency.steps.length === 0) continue;

@@ -105,6 +105,10 @@ export const ArmSummarySchema = z.object({
     retries: int,
   }),
   parse_outcomes: z.array(z.object({ step: StepIdSchema, ok: int, repaired: int, reasked: int, failed: int })),
+  /** --stream runs: per step ("direct" for the direct arm) TTFT, decode tokens/s and p95 inter-token gap. */
+  streaming: z
+    .array(z.object({ step: z.string(), n: int, ttft_ms: DistributionSchema, decode_tok_s: DistributionSchema, itl_p95_ms: DistributionSchema }))
+    .optional(),
   /** Rows: correct letter; columns: chosen letter then "none" (no letter: unparseable or error). */
   answer_matrix: z.object({ letters: z.array(z.string()), columns: z.array(z.string()), counts: z.array(z.array(int)) }),
   /** --epochs K > 1 only: reducers with case-clustered CIs, per-case agreement, Fleiss' κ (report/epochs.ts). */
@@ -142,6 +146,17 @@ export const SummarySchema = z.object({
     n_sampled: int,
     /** Prompt ids whose template was replaced by --prompts. */
     prompts_overridden: z.array(z.string()),
+    /** The serving engine (run.json endpoint.engine …); name null for runs made before engines were recorded. */
+    engine: z
+      .object({
+        name: z.enum(["tgi", "vllm", "sglang", "openai"]).nullable(),
+        version: z.string().nullable(),
+        detected_by: z.string().nullable(),
+        limits: z.object({ max_input_tokens: int, max_total_tokens: int }).nullable(),
+        stream: z.boolean(),
+        notes: z.array(z.string()),
+      })
+      .optional(),
   }),
   /** True when the figures come from the local emulator, not a model. */
   emulator: z.boolean(),
@@ -172,6 +187,14 @@ export const SummarySchema = z.object({
   concurrency: z.array(
     z.object({ t: z.string(), limit: z.number(), reason: z.string().optional(), tok_s: z.number().optional(), latency_ms: z.number().optional() }),
   ),
+  /** Endpoint saturation sampled from the engine's /metrics (events.jsonl); source "unavailable" with the reason. */
+  saturation: z
+    .object({
+      source: z.enum(["metrics", "unavailable", "none"]),
+      note: z.string().nullable(),
+      samples: z.array(z.object({ t: z.string(), queue: numOrNull, running: numOrNull, kv_cache: numOrNull })),
+    })
+    .optional(),
   /** `--concurrency auto`: the level it settled on (null: still probing at the end) and the last one; null without auto. */
   concurrency_chosen: z.object({ limit: int.nullable(), final: int }).nullable(),
   arms: z.array(ArmSummarySchema),

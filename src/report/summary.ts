@@ -13,6 +13,7 @@ import { USMLE_STEPS } from "../scoring/strata.js";
 import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
 import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type DatasetStratum, type Outcome, type StepId, type StepRecord } from "../types.js";
+import { engineSummary, saturationSummary, streamingStats } from "./engine.js";
 import { caseLabels } from "./format.js";
 import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
 
@@ -95,6 +96,7 @@ export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summar
         .filter(([, p]) => p?.overridden === true)
         .map(([id]) => id)
         .sort(),
+      engine: engineSummary(run),
     },
     emulator: run.endpoint.kind === "emulator",
     journal: {
@@ -114,6 +116,7 @@ export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summar
       per_case_usd: journal.cases.length > 0 ? totalUsd / journal.cases.length : null,
     },
     retries: { events: retryEvents.length, by_class: countBy(retryEvents.map((e) => e.error_class)) },
+    saturation: saturationSummary(journal.events),
     concurrency: journal.events.flatMap((e) =>
       e.type === "concurrency"
         ? [{ t: e.t, limit: e.limit, ...(e.reason !== undefined ? { reason: e.reason } : {}), ...(e.tok_s !== undefined ? { tok_s: e.tok_s } : {}), ...(e.latency_ms !== undefined ? { latency_ms: e.latency_ms } : {}) }]
@@ -186,6 +189,7 @@ function armSummary(
       for (const x of s.records) if (x.parse !== "n/a") c[x.parse]++;
       return { step: s.step, ...c };
     }),
+    ...(cases.some((r) => r.stream || Object.values(r.steps ?? {}).some((x) => x?.stream)) ? { streaming: streamingStats(cases) } : {}),
     answer_matrix: answerMatrix(cases),
   };
 }

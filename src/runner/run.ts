@@ -5,6 +5,7 @@ import { AutoConcurrency } from "../endpoint/auto-concurrency.js";
 import { createEndpointClient, endpointRoot, PAUSED_HINT, readEndpointInfo } from "../endpoint/client.js";
 import { detectEngine, detectionRecord, resolveLimits, resolveModelId, type EngineName } from "../endpoint/engines/index.js";
 import { httpFetch } from "../endpoint/http-fetch.js";
+import { MetricsSampler } from "../endpoint/metrics.js";
 import type { ClientEvent } from "../endpoint/client.js";
 import type { ModelClient, RetryBudget } from "../endpoint/types.js";
 import { redactUrl, type EndpointSettings } from "../config/env.js";
@@ -115,7 +116,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
     baseUrl = emulator.url;
     apiKey = "emulator";
     say(
-      "NOTE: no endpoint configured (MEDGEMMA_BASE_URL): running on the embedded TGI emulator.\n" +
+      `NOTE: no endpoint configured (MEDGEMMA_BASE_URL): running on the embedded ${({ vllm: "vLLM", sglang: "SGLang" } as Record<string, string>)[String(req.emulator.engine)] ?? "TGI"} emulator.\n` +
         "      These are EMULATOR figures (a lexical baseline), not MedGemma's.",
     );
   }
@@ -264,6 +265,25 @@ export async function runValidation(req: RunRequest): Promise<number> {
       maxTokens: config.max_tokens,
     };
 
+    // Saturation: the engine's queue / batch gauges every 5 emulated seconds, into events.jsonl.
+    const metricsUnavailable = (reason: string): void => {
+      logEvent({ type: "metrics_unavailable", reason });
+      say(`NOTE: endpoint saturation not measured: ${reason}`);
+    };
+    const sampler = profile.metrics
+      ? new MetricsSampler({
+          root: endpointRoot(baseUrl),
+          apiKey: apiKey ?? "",
+          names: profile.metrics,
+          intervalMs: 5000 / ts,
+          fetch: httpFetch,
+          onSample: (x) => logEvent({ type: "saturation", ...x }),
+          onUnavailable: metricsUnavailable,
+        })
+      : null;
+    if (sampler) sampler.start();
+    else metricsUnavailable(`${profile.label} has no known Prometheus saturation series`);
+
     const result = await execute({
       units,
       concurrency: config.concurrency,
@@ -283,6 +303,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
       },
     });
     progress.stop();
+    await sampler?.stop();
     if (auto) {
       await writer.event({ type: "concurrency_chosen", limit: auto.chosen, final: auto.limit });
       say(

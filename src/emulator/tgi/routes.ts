@@ -100,6 +100,11 @@ export class TgiRoutes implements EngineRoutes {
 
   constructor(private readonly core: EngineCore) {}
 
+  /** TGI's saturation gauges (router/src/infer/mod.rs, backends/v3/src/queue.rs): queue depth and batch size. */
+  metricsLines(s: { queued: number; running: number }): string[] {
+    return ["# TYPE tgi_queue_size gauge", `tgi_queue_size ${s.queued}`, "# TYPE tgi_batch_current_size gauge", `tgi_batch_current_size ${s.running}`];
+  }
+
   private get limits(): ValidationLimits {
     const o = this.core.o;
     return { maxInputTokens: o.maxInputTokens, maxTotalTokens: o.maxTotalTokens, maxStopSequences: 4, maxTopNTokens: 5, maxBestOf: 2 };
