@@ -281,9 +281,10 @@ const POST_CUES: readonly string[][] = [
   ["not", "suspected"], ["less", "probable"], ["not", "consistent"],
 ];
 /** Words that may stand between a term and its post-cue without carrying meaning: "X (is very unlikely)". */
-const COPULA = new Set(["is", "are", "was", "were", "be", "been", "being", "seem", "appear", "very", "highly", "much", "now", "also", "considered", "felt", "thought"]);
+const COPULA = new Set(["is", "are", "was", "were", "be", "been", "being", "seems", "appears", "very", "highly", "much", "now", "also", "considered", "felt", "thought"].map(singular));
 /** Words that end a negation's scope: "no fever but pneumonia is likely". */
-const SCOPE_END = new Set(["but", "however", "although", "though", "whereas", "yet", "except", "while"]);
+// (Lists are written as words and passed through `singular`, as text tokens are: "whereas" is the token "wherea".)
+const SCOPE_END = new Set(["but", "however", "although", "though", "whereas", "yet", "except", "while"].map(singular));
 
 function cueAt(toks: readonly Token[], i: number, cue: readonly string[]): boolean {
   if (i + cue.length > toks.length) return false;
