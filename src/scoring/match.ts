@@ -128,26 +128,38 @@ function scan(text: string): Token[] {
   let sent = 0;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (i > 0 && !isAbbrevDot(words[i - 1]!.text, w.before, w.text)) {
-      if (SENTENCE_BREAK.test(w.before)) sent++;
+    const plain = w.before === " "; // the common separator: no break of any kind
+    const brk = i > 0 && !plain && !isAbbrevDot(words[i - 1]!.text, w.before, w.text);
+    const sentenceBreak = brk && SENTENCE_BREAK.test(w.before);
+    if (brk) {
+      if (sentenceBreak) sent++;
       if (CLAUSE_BREAK.test(w.before)) clause++;
       if (PART_BREAK.test(w.before)) part++;
     }
-    const sentenceStart = i === 0 || (SENTENCE_BREAK.test(w.before) && !isAbbrevDot(words[i - 1]!.text, w.before, w.text));
+    const sentenceStart = i === 0 || sentenceBreak;
     const lower = w.text.toLowerCase();
     if (lower === "the" || lower === "an") continue;
     if (lower === "a" && !isLetterA(w, i, words, sentenceStart)) continue;
-    let s = lower.replace(/['’‘`]s$/, "").replace(APOSTROPHE, "");
-    const split = /^(type|stage|grade|class|trisomy|factor|phase)(\d+)$/.exec(s);
-    const parts = split ? [split[1]!, split[2]!] : [s];
-    for (let p of parts) {
-      p = singular(spelling(p));
-      const ord = /^(\d+)(?:st|nd|rd|th)$/.exec(p);
-      if (ord) p = ord[1]!;
-      toks.push({ t: p, clause, part, sent });
-    }
+    for (const p of wordForms(lower)) toks.push({ t: p, clause, part, sent });
   }
   return contextual(toks);
+}
+
+/** Per-word canonical forms (memoised: words repeat across texts, and this is most of the matcher's time). */
+const FORMS = new Map<string, readonly string[]>();
+function wordForms(lower: string): readonly string[] {
+  const hit = FORMS.get(lower);
+  if (hit !== undefined) return hit;
+  const s = lower.replace(/['’‘`]s$/, "").replace(APOSTROPHE, "");
+  const split = /^(type|stage|grade|class|trisomy|factor|phase)(\d+)$/.exec(s);
+  const forms = (split ? [split[1]!, split[2]!] : [s]).map((p) => {
+    const q = singular(spelling(p));
+    const ord = /^(\d+)(?:st|nd|rd|th)$/.exec(q);
+    return ord ? ord[1]! : q;
+  });
+  if (FORMS.size >= 50_000) FORMS.clear(); // bounded: a long run's vocabulary, not its text
+  FORMS.set(lower, forms);
+  return forms;
 }
 
 /** Rewrites that look at neighbours: non-fusion, counts (type II, second degree). */
@@ -245,9 +257,17 @@ function canonical(toks: Token[], table: SynonymTable = defaultSynonyms()): Toke
   return out;
 }
 
-/** Canonical tokens of a text (lexical normalisation, then the synonym table). */
-export function analyse(text: string): Token[] {
-  return canonical(scan(text));
+/** Canonical tokens of a text (lexical normalisation, then the synonym table). Memoised for short texts (answers and
+ * differential names recur across cases); the returned array is shared, so callers never mutate it. */
+const ANALYSED = new Map<string, readonly Token[]>();
+export function analyse(text: string): readonly Token[] {
+  if (text.length > 200) return canonical(scan(text));
+  const hit = ANALYSED.get(text);
+  if (hit !== undefined) return hit;
+  const toks = canonical(scan(text));
+  if (ANALYSED.size >= 20_000) ANALYSED.clear();
+  ANALYSED.set(text, toks);
+  return toks;
 }
 
 /** The canonical form as one string (tokens joined by single spaces). */
