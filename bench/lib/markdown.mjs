@@ -150,12 +150,15 @@ export function renderMarkdown(r) {
     L.push("");
     if (sc.growth_kb_per_case) {
       L.push(`Growth from 1,273 to 10,000 cases: ${f(sc.growth_mb_1273_to_10000["no-preflight"], 0)} MB without preflight, ${f(sc.growth_mb_1273_to_10000.preflight, 0)} MB with`);
-      L.push(`(${f(sc.growth_kb_per_case["no-preflight"], 1)} / ${f(sc.growth_kb_per_case.preflight, 1)} KB per case). The preflight rows include the Gemma tokenizer (the`);
-      L.push("difference between the two 1,273-case rows).");
+      L.push(`(${f(sc.growth_kb_per_case["no-preflight"], 1)} / ${f(sc.growth_kb_per_case.preflight, 1)} KB per case). With the byte-bound preflight the`);
+      L.push("tokenizer is never loaded for these prompts, so \"on\" (the default) and \"off\" now differ only by noise.");
       L.push("");
-      L.push("The growth is V8 heap headroom, not retained data: a one-off check (not part of `npm run bench`) of the same");
-      L.push("10,000-case --no-preflight run with `NODE_OPTIONS=--max-old-space-size=96` completed normally at 176 MB peak RSS —");
-      L.push("the 1,273-case figure — so the live set stays < 96 MB and flat in case count.");
+      L.push("Where the 10,000-case peak comes from (a one-off check, 2026-12-01, not part of `npm run bench`): RSS sampled every");
+      L.push("0.5 s rises from ≈ 155 MB after loading the 10,000 cases to its peak in the last seconds, when the end-of-run reports");
+      L.push("read the whole journal back and hold the HTML (6.4 MB), CSV (3.0 MB) and JUnit (2.2 MB) texts at once. With");
+      L.push("`--max-old-space-size=128` the same run peaks at 186 MB (vs 250 MB) at +8 % CPU: about 60 MB is V8 heap headroom,");
+      L.push("the rest is the live set (the dataset, the journal re-read and the report strings). Reaching ≤ 150 MB needs the");
+      L.push("reports to stream per case instead of building whole documents — not done in #16.");
       L.push("");
     }
   }
@@ -181,11 +184,11 @@ const METHOD = `## Method
 
 **Processes.** Every figure comes from the built CLI (\`dist/\`, \`npm run build\` first) run as its own process against an
 emulator in a *separate* process on 127.0.0.1, so the harness's CPU time and RSS are its own. The A100 runs use the
-stock \`run-validation emulator --latency a100 --time-scale S\` (Gemma tokenizer for prompt tokens, as TGI). The
-zero-latency runs use \`bench/lib/emulator-proc.mjs\`: the same \`startEmulator()\` with a chars/4 prompt counter, because
-the stock emulator BPE-encodes every request and would itself be the bottleneck of a zero-latency run (the harness's
-work does not depend on which counter the emulator uses). Before measuring, one unmeasured run warms the emulator
-(its tokenizer, JIT, prompt-token cache) and the page cache.
+stock \`run-validation emulator --latency a100 --time-scale S\`, and so do the zero-latency runs (\`--latency none\`): the
+emulator validates lengths with the same UTF-8 byte bound as the harness's preflight and loads the Gemma tokenizer only
+when the bound cannot decide (never for these prompts), so it no longer dominates a zero-latency run; its
+\`usage.prompt_tokens\` is then a cheap estimate (within ±20 % of the exact count on every MedQA prompt). Before
+measuring, one unmeasured run warms the emulator (JIT) and the page cache.
 
 **Ideal wall time (efficiency).** \`bench/lib/ideal.mjs\` rebuilds the measured run's workload from its journal: for each
 (case, arm) in sample order, the calls with the prompt/completion tokens the emulator reported (\`steps.<id>.prompt_tokens\`
@@ -241,7 +244,7 @@ function leanGoals(r) {
   const pc = ov["direct/preflight"]?.cpu_ms_per_call;
   if (pc) L.push(`| harness CPU per call, no tokenizer (direct, default flags) | 2.1–2.4 ms | ≤ 1 ms | ${mmm(pc, 2, " ms")} | ${verdict(pc.median <= 1)} |`);
   const help = s.reports?.help?.wall_s;
-  if (help) L.push(`| \`--help\` (wall, whole process) | 0.33 s | ≤ 0.2 s | ${mmm(help, 3, " s")} | ${verdict(help.median <= 0.2)} |`);
+  if (help) L.push(`| \`--help\` (wall, whole process; CPU) | 0.33 s | ≤ 0.2 s | ${mmm(help, 3, " s")}; CPU ${mmm(s.reports.help.cpu_s, 2, " s")} | ${verdict(help.median <= 0.2)} |`);
   const st = s.startup?.direct_all_1273;
   if (st) {
     const cpu = agg0(st.runs.map((x) => x.first_request_cpu_ms));
@@ -254,6 +257,7 @@ function leanGoals(r) {
     L.push(`| marginal CPU per call (200 → 1,000 direct, whole process) | 2.4 vs 10.5 ms | — | ${f(m.harness, 2)} ms vs promptfoo ${f(m.peer, 2)} ms | |`);
   }
   L.push("");
+  L.push(...leanNotes(r));
   if (p200 || p1000) {
     L.push("### The peer: promptfoo, same questions, same emulator process");
     L.push("");
@@ -323,4 +327,64 @@ function agg0(xs) {
   if (!ok.length) return null;
   const m = ok.length >> 1;
   return { median: ok.length % 2 ? ok[m] : (ok[m - 1] + ok[m]) / 2, min: ok[0], max: ok.at(-1) };
+}
+
+/** Why a #16 target is missed (or how it was met), with this run's figures. */
+function leanNotes(r) {
+  const s = r.sections;
+  const L = [];
+  const load = `load average ${r.load1_start} → ${r.load1_end} on ${r.machine.cores} cores, CPU pressure ${r.cpu_pressure_start ?? "?"} → ${r.cpu_pressure_end ?? "?"} %`;
+  L.push(`**Under what load.** This run shared the machine with seven other engineers' test suites (${load}): a runnable`);
+  L.push("task waited for a CPU almost all the time. Wall-clock figures (`--help`, launch → first request) are dominated by that");
+  L.push("wait; CPU-time figures inflate less but still do (cache and SMT contention). Ratios from alternating runs (the peer");
+  L.push("table) are the most trustworthy figures here.");
+  L.push("");
+  const pc = s.overhead?.["direct/preflight"];
+  if (pc) {
+    L.push(`**CPU per call (${f(pc.cpu_ms_per_call.median, 2)} ms, target 1 ms).** Slope between a ${pc.cases_small}- and a ${pc.cases_big}-case run, so it includes the`);
+    L.push(`end-of-run reports and the JIT warm-up of the first few hundred calls; the 200 → 1,000 slope of the peer runs is`);
+    L.push(`${f(s.peer?.marginal_ms_per_call?.harness, 2)} ms. The tokenizer no longer runs at all (the byte bound clears every MedQA prompt). Measured in-process`);
+    L.push("(one-off on 2026-12-01, same machine, load ≈ 19): `client.chat` through the openai SDK 0.37 ms per call, of which the bare HTTP POST");
+    L.push("and JSON parse over keep-alive `node:http` is 0.17–0.23 ms (the SDK's request building, headers and response wrapping");
+    L.push("are the rest: the brief mandates the SDK for every call); grading 0.04–0.06 ms; the journal record and its");
+    L.push("group-committed append 0.10–0.12 ms; the reports 0.08 ms per case. The profile's top frames are the kernel side of");
+    L.push("that work — socket `writev` (the request), `fdatasync` (the journal's durability), GC — then report rendering and the");
+    L.push("grader. What is left is Node's HTTP stack and the SDK, not harness logic; on an unloaded machine it should land near");
+    L.push("1 ms but that is not demonstrated here.");
+    L.push("");
+  }
+  const st = s.startup?.direct_all_1273;
+  if (st) {
+    const cpu = agg0(st.runs.map((x) => x.first_request_cpu_ms));
+    L.push(`**Launch → first request (${f(st.first_request_ms.median, 0)} ms wall, target 0.5 s).** The process had used ${f(cpu?.median, 0)} ms of CPU by then: Node's`);
+    L.push("start (≈ 50 ms), loading ≈ 390 ES modules (154 of them the openai SDK's, 95 zod's — ≈ 50 ms CPU each), streaming,");
+    L.push("hashing and validating the 1,273 records, sampling (now ~2 ms: seedrandom's first double computed directly), run.json,");
+    L.push("`/info`. The wall time is that CPU plus waiting for a CPU at this load; on an idle machine it would be ≈ the CPU");
+    L.push("figure — within the target, but not demonstrated by this run. Nothing heavy loads at import time any more: yargs,");
+    L.push("every subcommand, the emulator, the pipeline arm, the reports and the tokenizer are imported on demand.");
+    L.push("");
+  }
+  const help = s.reports?.help;
+  if (help) {
+    L.push(`**\`--help\` (${f(help.wall_s.median, 3)} s wall, ${f(help.cpu_s.median, 2)} s CPU).** Served from text rendered at build time: the process does`);
+    L.push("what `node -e 0` does plus one file read (its CPU equals Node's own start). The wall time is scheduling delay at");
+    L.push(`this load (fastest of ${help.wall_s.n}: ${f(help.wall_s.min, 3)} s).`);
+    L.push("");
+  }
+  const sc = s.scale?.["10000/preflight"];
+  if (sc) {
+    L.push(`**Peak RSS for 10,000 cases (${f(sc.peak_rss_mb.median, 0)} MB, target 150 MB).** The tokenizer's ≈ 290 MB are gone (531 → ${f(sc.peak_rss_mb.median, 0)} MB); what`);
+    L.push("remains is the live set at the end of the run (see *Peak RSS by case count* below): not met.");
+    L.push("");
+  }
+  const au = s.auto;
+  if (au?.ratio) {
+    L.push(`**\`--concurrency auto\` (${f(au.ratio.median, 3)} × the best fixed level, min ${f(au.ratio.min, 3)}).** On the A100 model with direct calls (short`);
+    L.push("answers, so the KV budget admits many sequences) throughput still grows up to the 64 ceiling; the controller climbs");
+    L.push("there in a few seconds and stays. The sweep itself is noisy at this load (C=48 below C=32), so single runs scatter");
+    L.push("around the best fixed level; the deterministic test (test/endpoint-auto-concurrency.test.ts, virtual time through");
+    L.push("the same GpuScheduler) shows an interior optimum being found within 10 %.");
+    L.push("");
+  }
+  return L;
 }
