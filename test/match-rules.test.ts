@@ -175,3 +175,49 @@ describe("phrases", () => {
     expect(phraseIn("Deficiency anemia", "deficiency anemia excluded")).toBe(false);
   });
 });
+
+describe("function words are not content", () => {
+  it.each(["of", "and", "or", "in", "with", "to", "for", "by", "on", "at", "from", "due", "its", "is", "as"])("%j", (w) => {
+    expect(matches(`Alpha ${w} beta`, "alpha beta gamma")).toBe(true);
+  });
+});
+
+describe("separators: clause, part (comma level) and sentence", () => {
+  // [separator, clause break, part break, sentence break]
+  const table: Array<[string, boolean, boolean, boolean]> = [
+    [" ", false, false, false], ["-", false, false, false], ["/", false, false, false],
+    [". ", true, true, true], ["; ", true, true, true], [": ", true, true, true], ["! ", true, true, true], ["? ", true, true, true], ["\n", true, true, true],
+    [", ", true, true, false], [" (", true, false, false], [") ", true, false, false], [" [", true, false, false], ["] ", true, false, false],
+    [" {", true, false, false], ["} ", true, false, false], [' "', true, false, false], [" “", true, false, false], ["” ", true, false, false],
+    [" - ", true, true, false], [" -- ", true, true, false], [" – ", true, true, false], ["—", true, true, false], ["–", true, true, false],
+  ];
+  it.each(table)("%j", (sep, clause, part, sent) => {
+    const [a, b] = analyse(`alpha${sep}beta`);
+    expect(a!.t).toBe("alpha");
+    expect(b!.t).toBe("beta");
+    expect([b!.clause - a!.clause, b!.part - a!.part, b!.sent - a!.sent]).toEqual([Number(clause), Number(part), Number(sent)]);
+  });
+  it("an abbreviated genus with no space, and a two-letter word before a dot", () => {
+    expect(analyse("C.difficile").map((t) => t.sent)).toEqual([0, 0]);
+    expect(analyse("Dr. smith").map((t) => t.sent)).toEqual([0, 1]);
+    expect(analyse("C. . difficile").map((t) => t.sent)).toEqual([0, 1]);
+  });
+  it("a multi-word cue split by a sentence break is no cue", () => {
+    expect(matches("Sarcoidosis", "Ruled. Out sarcoidosis")).toBe(true);
+  });
+});
+
+describe("apostrophes", () => {
+  it.each([["Crohn’s disease", "crohn disease"], ["Crohn‘s disease", "crohn disease"], ["Crohn`s disease", "crohn disease"], ["O'Brien syndrome", "obrien syndrome"], ["patients’ records", "patient record"]])(
+    "%j → %j",
+    (text, want) => {
+      expect(normalise(text)).toBe(want);
+    },
+  );
+});
+
+describe("length thresholds of the spelling and plural rules", () => {
+  it.each([["shoe", "she"], ["aes", "aes"], ["cats", "cat"], ["mitoses", "mitosis"], ["hoses", "hose"], ["dies", "die"]])("%s → %s", (w, want) => {
+    expect(normalise(w)).toBe(want);
+  });
+});
