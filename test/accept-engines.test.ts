@@ -198,3 +198,22 @@ describe.each(["vllm", "tgi", "sglang"] as const)("--stream against emulator --e
     expect(html).toContain("Endpoint saturation");
   }, 150_000);
 });
+
+describe("diff of two --stream runs", () => {
+  it("compares TTFT and decode rate per step", async () => {
+    const e = await emulator("vllm");
+    const a = await run(e.url, ["--max-cases", "4", "--mode", "both", "--stream"]);
+    const b = await run(e.url, ["--max-cases", "4", "--mode", "both", "--stream"]);
+    const out = join(tempDir("rv-eng-diff-"), "diff.json");
+    const res = await runCli(["diff", a.dir, b.dir, "--json", out], { env: cleanEnv(), timeoutMs: 60_000 });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/TTFT answer/);
+    const d = readJson<{ arms: Array<{ label: string; streaming?: Array<{ step: string; n_base: number; n_cand: number; base_p50: number | null }> }> }>(out);
+    const pipe = d.arms.find((x) => x.label === "pipeline")!;
+    const steps = pipe.streaming!.map((r) => r.step);
+    expect(steps).toContain("TTFT parse");
+    expect(steps).toContain("decode tok/s answer");
+    for (const r of pipe.streaming!) expect([r.n_base, r.n_cand]).toEqual([4, 4]);
+    expect(d.arms.find((x) => x.label === "direct")!.streaming!.map((r) => r.step)).toEqual(["TTFT direct", "decode tok/s direct"]);
+  }, 150_000);
+});

@@ -192,6 +192,19 @@ function latency(base: readonly NormCase[], cand: readonly NormCase[], pairs: Re
   return rows;
 }
 
+/** --stream: TTFT and decode-rate rows per step ("direct" first), over the cases that streamed it; [] otherwise. */
+function streaming(base: readonly NormCase[], cand: readonly NormCase[], pairs: ReadonlyArray<[NormCase, NormCase]> | null): LatencyRow[] {
+  const rows: LatencyRow[] = [];
+  for (const key of ["direct", ...STEP_IDS]) {
+    const ttft = latencyRow(`TTFT ${key}`, (c) => c.stream?.[key]?.ttft_ms ?? null, base, cand, pairs);
+    if (!ttft.n_base && !ttft.n_cand) continue;
+    rows.push(ttft, latencyRow(`decode tok/s ${key}`, (c) => c.stream?.[key]?.decode_tok_s ?? null, base, cand, pairs));
+  }
+  return rows;
+}
+
+const withStreaming = (rows: LatencyRow[]): { streaming?: LatencyRow[] } => (rows.length ? { streaming: rows } : {});
+
 /** Mean tokens per case and per step that ran (skipped steps excluded), via the report's tokenStats. */
 function tokens(base: readonly NormCase[], cand: readonly NormCase[]): TokenRow[] {
   const row = (step: string, pick: (c: NormCase) => { prompt: number; completion: number } | null): TokenRow | null => {
@@ -315,6 +328,7 @@ function pairedArm(a: ArmInput, split: PairedSplit, seed: number, iterations: nu
     strata: strata(bs, cs),
     ...agreementOf(bs, cs),
     latency: latency(allB, allC, all),
+    ...withStreaming(streaming(allB, allC, all)),
     tokens: tokens(allB, allC),
   };
 }
@@ -349,6 +363,7 @@ function unpairedArm(a: ArmInput, alpha: number): ArmDiff {
     errors: [...errorCases("base", a.base), ...errorCases("cand", a.cand)],
     strata: strata(okB, okC),
     latency: latency(a.base, a.cand, null),
+    ...withStreaming(streaming(a.base, a.cand, null)),
     tokens: tokens(a.base, a.cand),
   };
 }

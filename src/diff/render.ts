@@ -156,6 +156,11 @@ export function renderDiffConsole(r: DiffResult, opts: RenderOptions = {}): stri
     const lt = plainTable(["latency (ms)", "base p50", "base p95", "cand p50", "cand p95", "p50 ratio", "p95 ratio", "per-case ratio p50"]);
     for (const l of a.latency) lt.push([l.step, num(l.base_p50), num(l.base_p95), num(l.cand_p50), num(l.cand_p95), ratioStr(l.ratio_p50), ratioStr(l.ratio_p95), ratioStr(l.pair_ratio_p50)]);
     out.push(lt.toString());
+    if (a.streaming?.length) {
+      const sr = plainTable(["streaming (TTFT ms; decode tok/s: ratio > 1 = faster)", "base p50", "base p95", "cand p50", "cand p95", "p50 ratio", "p95 ratio", "per-case ratio p50"]);
+      for (const l of a.streaming) sr.push([l.step, num(l.base_p50), num(l.base_p95), num(l.cand_p50), num(l.cand_p95), ratioStr(l.ratio_p50), ratioStr(l.ratio_p95), ratioStr(l.pair_ratio_p50)]);
+      out.push(sr.toString());
+    }
     if (a.tokens.length) {
       const tt = plainTable(["tokens (mean)", "prompt base", "prompt cand", "Δ", "completion base", "completion cand", "Δ"]);
       for (const t of a.tokens) tt.push([t.step, num(t.base_prompt), num(t.cand_prompt), signed(t.delta_prompt, 0), num(t.base_completion), num(t.cand_completion), signed(t.delta_completion, 0)]);
@@ -230,6 +235,11 @@ export function renderDiffMarkdown(r: DiffResult, opts: RenderOptions = {}): str
     out.push("| latency (ms) | base p50 | base p95 | cand p50 | cand p95 | p50 ratio | p95 ratio |", "|---|---:|---:|---:|---:|---:|---:|");
     for (const l of a.latency) out.push(`| ${l.step} | ${num(l.base_p50)} | ${num(l.base_p95)} | ${num(l.cand_p50)} | ${num(l.cand_p95)} | ${ratioStr(l.ratio_p50)} | ${ratioStr(l.ratio_p95)} |`);
     out.push("");
+    if (a.streaming?.length) {
+      out.push("| streaming (TTFT ms; decode tok/s: ratio > 1 = faster) | base p50 | base p95 | cand p50 | cand p95 | p50 ratio | p95 ratio |", "|---|---:|---:|---:|---:|---:|---:|");
+      for (const l of a.streaming) out.push(`| ${l.step} | ${num(l.base_p50)} | ${num(l.base_p95)} | ${num(l.cand_p50)} | ${num(l.cand_p95)} | ${ratioStr(l.ratio_p50)} | ${ratioStr(l.ratio_p95)} |`);
+      out.push("");
+    }
     if (a.tokens.length) {
       out.push("| tokens (mean) | prompt base → cand | Δ | completion base → cand | Δ |", "|---|---|---:|---|---:|");
       for (const t of a.tokens) out.push(`| ${t.step} | ${num(t.base_prompt)} → ${num(t.cand_prompt)} | ${signed(t.delta_prompt, 0)} | ${num(t.base_completion)} → ${num(t.cand_completion)} | ${signed(t.delta_completion, 0)} |`);

@@ -43,6 +43,8 @@ export interface NormCase {
   /** --epochs runs: the record's epoch before reduction; after it, the case's agreement over its epochs. */
   epoch?: number;
   agreement?: number;
+  /** --stream runs: per step ("direct" for the direct arm) the call's TTFT and decode rate. */
+  stream?: Partial<Record<string, { ttft_ms: number; decode_tok_s: number | null }>>;
 }
 
 export interface Side {
@@ -82,6 +84,13 @@ function normRecord(r: CaseRecord): NormCase {
   if (r.error_class) n.error_class = r.error_class;
   if (r.error) n.error = r.error;
   if (r.epoch !== undefined) n.epoch = r.epoch;
+  const stream: NonNullable<NormCase["stream"]> = {};
+  if (r.stream) stream.direct = { ttft_ms: r.stream.ttft_ms, decode_tok_s: r.stream.decode_tok_s };
+  for (const id of STEP_IDS) {
+    const x = r.steps?.[id]?.stream;
+    if (x) stream[id] = { ttft_ms: x.ttft_ms, decode_tok_s: x.decode_tok_s };
+  }
+  if (Object.keys(stream).length) n.stream = stream;
   if (r.arm === "pipeline") n.dx = scoreDiagnostic(r);
   const idx = /-(\d+)$/.exec(r.case_id);
   if (idx) n.record_index = Number(idx[1]);

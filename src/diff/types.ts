@@ -153,6 +153,8 @@ export interface ArmDiff {
   agreement?: { base: number | null; cand: number | null };
   strata: StratumDelta[];
   latency: LatencyRow[];
+  /** --stream runs: per step "TTFT <step>" (ms; ratio > 1 = slower) and "decode tok/s <step>" (ratio > 1 = faster). */
+  streaming?: LatencyRow[];
   tokens: TokenRow[];
 }
 
