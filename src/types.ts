@@ -115,6 +115,20 @@ export interface CallStats {
   status?: number;
   /** --stream: timings of the successful attempt (gaps kept in memory to merge a step's calls). */
   stream?: StreamStats & { gaps_ms: number[] };
+  /** TGI's timing headers of the successful attempt (absent when the engine sends none, e.g. streamed). */
+  server?: ServerTiming;
+}
+
+/**
+ * TGI's own split of a request's time (headers x-validation-time, x-queue-time, x-inference-time,
+ * x-time-per-token; ms): queueing is load, inference is compute. Summed over a step's calls.
+ */
+export interface ServerTiming {
+  validation_ms: number;
+  queue_ms: number;
+  inference_ms: number;
+  /** Mean over the calls that had it. */
+  time_per_token_ms: number;
 }
 
 /**
@@ -154,6 +168,8 @@ export interface StepRecord {
   output?: unknown;
   /** --stream: TTFT of the step's first call, decode rate and gaps over all its calls. */
   stream?: StreamStats;
+  /** TGI's timing headers summed over the step's calls (validation, queue, inference; time per token averaged). */
+  server?: ServerTiming;
 }
 
 /** One line of `cases.jsonl`: one case through one arm. */
@@ -206,6 +222,8 @@ export interface CaseRecord {
   failed_steps?: StepId[];
   /** Direct arm with --stream: the call's streaming timings. */
   stream?: StreamStats;
+  /** Direct arm: TGI's timing headers of the call. */
+  server?: ServerTiming;
   started_at: string;
   finished_at: string;
 }

@@ -1,5 +1,6 @@
 // Acceptance for issue #12 (TGI fidelity), end to end: the built CLI against an in-process emulator reached
 // with --base-url, so the test can read the emulator's own counters. Emulated waits run on its time scale.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle, type EmulatorStats } from "../src/emulator/server.js";
@@ -59,6 +60,26 @@ describe("#12 --mode pipeline --json-mode grammar, 30 cases", () => {
     const lines = readJsonl<CaseRecord>(join(grammar.dir!, "cases.jsonl"));
     expect(lines).toHaveLength(30);
     expect(lines.filter((l) => l.outcome === "error")).toEqual([]);
+  });
+
+  it("the journal has TGI's timing headers per step, and the reports split queue vs inference and count `length` ends", () => {
+    const lines = readJsonl<CaseRecord>(join(grammar.dir!, "cases.jsonl"));
+    for (const l of lines) {
+      for (const [id, st] of Object.entries(l.steps ?? {})) {
+        if (st.calls > 0) expect(st.server, `${l.case_id} ${id}`).toMatchObject({ queue_ms: expect.any(Number), inference_ms: expect.any(Number), validation_ms: expect.any(Number) });
+      }
+    }
+    const summary = readJson<{ arms: Array<{ server_timing: Array<{ step: string; n: number; n_timed: number; queue_ms: { p50: number | null }; finish_length: { n: number } }> }> }>(
+      join(grammar.dir!, "summary.json"),
+    );
+    const rows = summary.arms[0]!.server_timing;
+    expect(rows.map((r) => r.step)).toEqual(["parse", "reason", "drugs", "guidelines", "conflicts", "synthesize", "answer"]);
+    for (const r of rows) {
+      expect(r.n_timed).toBe(r.n);
+      expect(r.queue_ms.p50).not.toBeNull();
+      expect(r.finish_length.n).toBe(r.n);
+    }
+    expect(readFileSync(join(grammar.dir!, "summary.md"), "utf8")).toContain("## Queue vs inference");
   });
 
   it("every request passed TGI's grammar validation (the emulator answered no 422)", () => {

@@ -20,7 +20,7 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from "openai/resources/chat/completions";
 import { chatTokenBound, withinLimits } from "../tokenizer/bound.js";
-import type { CallStats, EndpointInfo, ErrorClass } from "../types.js";
+import type { CallStats, EndpointInfo, ErrorClass, ServerTiming } from "../types.js";
 import { ColdStartGate, ColdStartTimeoutError, defaultSleep, type Sleep } from "./cold-start.js";
 import { engineProfile, type EngineProfile } from "./engines/index.js";
 import { classifyThrown, errorText, isConnectionRefused, isPausedAnswer, isRetryable, parseRetryAfter, redact } from "./errors.js";
@@ -106,6 +106,19 @@ const INFO_TIMEOUT_MS = 10_000;
 
 /** Headers for our own GETs (/info, /health); the openai SDK sets its own on chat calls. */
 const authHeaders = (apiKey: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
+/** TGI's timing headers (whole ms); undefined unless the queue and inference times are both there. */
+export function serverTiming(h: { get(name: string): string | null }): ServerTiming | undefined {
+  const ms = (name: string): number | undefined => {
+    const v = h.get(name);
+    const n = v === null ? Number.NaN : Number(v);
+    return Number.isFinite(n) && n >= 0 ? n : undefined;
+  };
+  const queue = ms("x-queue-time");
+  const inference = ms("x-inference-time");
+  if (queue === undefined || inference === undefined) return undefined;
+  return { validation_ms: ms("x-validation-time") ?? 0, queue_ms: queue, inference_ms: inference, time_per_token_ms: ms("x-time-per-token") ?? 0 };
+}
+
 /** Network + proxy overhead tolerated before the gap to TGI's x-total-time counts as a scale-up hold. */
 const HELD_SLACK_MS = 2_000;
 
@@ -380,6 +393,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
       let serverTotalMs: number | undefined;
       let failure: Failure | undefined;
       let chunkTimes: number[] | undefined;
+      let server: ServerTiming | undefined;
       try {
         if (stream) {
           const { data, response } = await openai.chat.completions
@@ -394,6 +408,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
             .withResponse();
           completion = data;
           if (scaleUp) serverTotalMs = Number(response.headers.get("x-total-time") ?? Number.NaN);
+          server = serverTiming(response.headers);
         }
       } catch (err) {
         if (signal?.aborted) {
@@ -424,6 +439,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
           completion: completion.usage?.completion_tokens ?? 0,
         };
         stats.finish_reason = choice.finish_reason ?? null;
+        if (server) stats.server = server;
         if (chunkTimes) stats.stream = streamTimings(t0, chunkTimes, completion.usage?.completion_tokens ?? null);
         emit({ type: "success", latencyMs: stats.latency_ms, attempts: stats.attempts, tokens: stats.tokens, ...(req.tag ? { tag: req.tag } : {}) });
         return { ...stats, text: choice.message?.content ?? "" };

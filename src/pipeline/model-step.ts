@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { mergeStreamStats } from "../endpoint/stream-stats.js";
 import { EndpointError, JSON_SCHEMA_MARKER, type ChatMessage, type ChatRequest, type ChatResult, type ModelClient } from "../endpoint/types.js";
-import type { CallStats, ErrorClass, ParseOutcome, StepId, StepRecord } from "../types.js";
+import type { CallStats, ErrorClass, ParseOutcome, ServerTiming, StepId, StepRecord } from "../types.js";
 import { grammarSafe } from "./json/grammar-safe.js";
 import { parseStructured, type ParseStructuredResult } from "./json/parse.js";
 import { renderTemplate } from "./prompts.js";
@@ -122,6 +122,13 @@ export function reaskMessages(previous: ChatMessage[], badOutput: string, error:
   ];
 }
 
+/** A step's server timings: sums over its calls, time per token averaged; undefined when no call had them. */
+export function sumServerTiming(xs: readonly ServerTiming[]): ServerTiming | undefined {
+  if (xs.length === 0) return undefined;
+  const sum = (k: keyof ServerTiming) => xs.reduce((a, x) => a + x[k], 0);
+  return { validation_ms: sum("validation_ms"), queue_ms: sum("queue_ms"), inference_ms: sum("inference_ms"), time_per_token_ms: sum("time_per_token_ms") / xs.length };
+}
+
 /** Sums what the calls of one step cost. */
 class Tally {
   latency_ms = 0;
@@ -134,8 +141,12 @@ class Tally {
   /** --stream: the timings of each successful call, merged into the step's figure. */
   private readonly streams: NonNullable<CallStats["stream"]>[] = [];
 
+  /** TGI's timing headers of each successful call. */
+  private readonly servers: ServerTiming[] = [];
+
   add(s: CallStats): void {
     if (s.stream) this.streams.push(s.stream);
+    if (s.server) this.servers.push(s.server);
     this.calls += 1;
     this.latency_ms += s.latency_ms;
     this.cold_ms += s.cold_ms;
@@ -147,8 +158,10 @@ class Tally {
 
   record(status: StepRecord["status"], parse: StepRecord["parse"]): StepRecord {
     const stream = mergeStreamStats(this.streams);
+    const server = sumServerTiming(this.servers);
     return {
       ...(stream ? { stream } : {}),
+      ...(server ? { server } : {}),
       status,
       latency_ms: this.latency_ms,
       cold_ms: this.cold_ms,

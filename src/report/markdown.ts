@@ -118,6 +118,30 @@ export function renderMarkdown(s: Summary): string {
     );
   }
 
+  const timed = s.arms.flatMap((a) => (a.server_timing ?? []).map((t) => ({ arm: a.arm, ...t })));
+  if (timed.length > 0) {
+    out.push("## Queue vs inference (engine timing headers)", "");
+    out.push(
+      table(
+        ["Arm", "Step", "timed / n", "queue p50", "queue p95", "inference p50", "inference p95", "ended `length`"],
+        timed.map((t) => [
+          t.arm,
+          t.step,
+          `${t.n_timed} / ${t.n}`,
+          fmtMs(t.queue_ms.p50),
+          fmtMs(t.queue_ms.p95),
+          fmtMs(t.inference_ms.p50),
+          fmtMs(t.inference_ms.p95),
+          `${pct(t.finish_length.p)} (${kn(t.finish_length)})`,
+        ]),
+      ),
+      "",
+      "Queue = waiting for a batch slot (load); inference = prefill + decode (compute), from TGI's x-queue-time / x-inference-time. " +
+        "_ended `length`_: the generation was cut by max_tokens or the context, so the output is likely incomplete.",
+      "",
+    );
+  }
+
   out.push("## Tokens", "");
   out.push(
     table(

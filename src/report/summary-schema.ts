@@ -109,6 +109,25 @@ export const ArmSummarySchema = z.object({
   streaming: z
     .array(z.object({ step: z.string(), n: int, ttft_ms: DistributionSchema, decode_tok_s: DistributionSchema, itl_p95_ms: DistributionSchema }))
     .optional(),
+  /**
+   * The engine's own split of request time (TGI's x-queue-time / x-inference-time headers, summed over a step's
+   * calls) and how generations ended, per pipeline step (direct arm: one row, step "direct"). Queue time is load
+   * (waiting for a batch slot); inference time is compute (prefill + decode). `finish_length`: records whose last
+   * call ended `length` — cut by max_tokens or the context, the output is likely incomplete.
+   */
+  server_timing: z
+    .array(
+      z.object({
+        step: z.string(),
+        n: int,
+        /** Records with timing headers (streamed calls and other engines have none). */
+        n_timed: int,
+        queue_ms: DistributionSchema,
+        inference_ms: DistributionSchema,
+        finish_length: ProportionSchema,
+      }),
+    )
+    .optional(),
   /** Rows: correct letter; columns: chosen letter then "none" (no letter: unparseable or error). */
   answer_matrix: z.object({ letters: z.array(z.string()), columns: z.array(z.string()), counts: z.array(z.array(int)) }),
   /** --epochs K > 1 only: reducers with case-clustered CIs, per-case agreement, Fleiss' κ (report/epochs.ts). */

@@ -12,7 +12,7 @@ import { QUESTION_TYPES } from "../scoring/question-type.js";
 import { USMLE_STEPS } from "../scoring/strata.js";
 import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
-import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type DatasetStratum, type Outcome, type StepId, type StepRecord } from "../types.js";
+import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type DatasetStratum, type Outcome, type ServerTiming, type StepId, type StepRecord } from "../types.js";
 import { engineSummary, saturationSummary, streamingStats } from "./engine.js";
 import { caseLabels } from "./format.js";
 import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
@@ -184,6 +184,7 @@ function armSummary(
       ),
       retries,
     },
+    server_timing: serverTimingRows(arm, cases, steps),
     parse_outcomes: steps.map((s) => {
       const c = { ok: 0, repaired: 0, reasked: 0, failed: 0 };
       for (const x of s.records) if (x.parse !== "n/a") c[x.parse]++;
@@ -270,6 +271,24 @@ function diagnostic(cases: readonly CaseRecord[]): NonNullable<ArmSummary["diagn
     diagnosis_questions: dxBlock(ofType("diagnosis")),
     by_question_type: QUESTION_TYPES.map((key) => ({ key, ...dxBlock(ofType(key)) })),
   };
+}
+
+/** Per step (or the direct call): TGI's queue vs inference time and the share of generations cut at `length`. */
+function serverTimingRows(arm: Arm, cases: readonly CaseRecord[], steps: readonly StepRecords[]): NonNullable<ArmSummary["server_timing"]> {
+  const row = (step: string, xs: ReadonlyArray<{ server?: ServerTiming | undefined; finish_reason?: string | null | undefined }>) => {
+    const timed = xs.flatMap((x) => (x.server ? [x.server] : []));
+    const ended = xs.filter((x) => x.finish_reason != null);
+    return {
+      step,
+      n: xs.length,
+      n_timed: timed.length,
+      queue_ms: describe(timed.map((t) => t.queue_ms)),
+      inference_ms: describe(timed.map((t) => t.inference_ms)),
+      finish_length: wilson(ended.filter((x) => x.finish_reason === "length").length, ended.length),
+    };
+  };
+  if (arm === "direct") return [row("direct", cases.filter((c) => c.outcome !== "error" || c.finish_reason != null))];
+  return steps.map((s) => row(s.step, s.records));
 }
 
 interface StepRecords {

@@ -70,6 +70,7 @@ export function toRecord(c: Case, arm: Arm, r: ArmResult, startedAt: Date, finis
     ...(r.grade ? { grade: r.grade } : {}),
     options: c.options,
     ...(r.stream ? { stream: r.stream } : {}),
+    ...(r.server ? { server: r.server } : {}),
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),
   };
