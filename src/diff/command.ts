@@ -4,6 +4,7 @@
 import { stat } from "node:fs/promises";
 import { writeFileAtomic } from "../journal/atomic.js";
 import { readJournal } from "../journal/read.js";
+import { regradeJournal } from "../scoring/grading/regrade.js";
 import type { Arm } from "../types.js";
 import { diffArms, diffRuns } from "./diff.js";
 import { gate } from "./gate.js";
@@ -58,7 +59,8 @@ export async function loadSource(path: string): Promise<Source> {
   } catch {
     throw new DiffInputError(`${path}: no such run directory or report file`);
   }
-  if (st.isDirectory()) return readJournal(path);
+  // Verdicts as today's grader reads the raw replies, exactly as `report` shows them.
+  if (st.isDirectory()) return regradeJournal(await readJournal(path)).journal;
   return readLegacy(path);
 }
 

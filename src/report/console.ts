@@ -1,5 +1,6 @@
 // Tables printed at the end of a run and by `report`: the headline numbers, for a terminal.
 import Table from "cli-table3";
+import { describeRegrade } from "../scoring/grading/regrade.js";
 import { ci, fmtMs, fmtNum, kn, pct, usd } from "./format.js";
 import type { Summary } from "./summary-schema.js";
 
@@ -47,6 +48,17 @@ export function renderSummaryTables(s: Summary): string {
       ]),
     ),
   );
+  out.push(
+    table(
+      ["arm", "format", "statement", "option_text", "none", "none reasons", "truncated", ...(s.arms[0]?.grading.by_letter ?? []).map((b) => `acc ${b.letter}`)],
+      s.arms.map((a) => {
+        const g = a.grading;
+        const reasons = Object.entries(g.none_reasons).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ");
+        return [a.arm, ...Object.values(g.methods).map(String), reasons || "—", `${kn(g.truncated)}`, ...g.by_letter.map((b) => `${pct(b.accuracy.p, 0)} (${kn(b.accuracy)})`)];
+      }),
+    ),
+  );
+  out.push(describeRegrade(s.regrade, s.arms.reduce((t, a) => t + a.n, 0)));
   const fails: string[][] = [];
   for (const a of s.arms) {
     for (const [cls, n] of Object.entries(a.failures.cases)) fails.push([a.arm, "case", cls, String(n)]);

@@ -2,6 +2,7 @@
 // every fetch except inline code and data: images, so a stray reference fails loudly in scripts/check-report-html.
 // Every piece of text from the journal goes through `esc`.
 import { engineHtml, engineLine } from "./engine-html.js";
+import { describeRegrade } from "../scoring/grading/regrade.js";
 import { STEP_IDS, type CaseRecord } from "../types.js";
 import { DASH, caseLabels, ci, fmtMs, fmtNum, kn, orderedCases, pct, usd, showUsmleStep } from "./format.js";
 import type { ArmSummary, ProportionJson, Summary } from "./summary-schema.js";
@@ -145,6 +146,7 @@ export function renderHtml(s: Summary, cases: readonly CaseRecord[], sampledIds:
   parts.push(`<h2>Chosen vs correct letter</h2><div class="grid">`);
   for (const a of s.arms) parts.push(`<div><h3>${esc(a.arm)}</h3>${matrixTable(a)}</div>`);
   parts.push(`</div>`);
+  parts.push(...gradingHtml(s));
 
   const c = s.cost;
   parts.push(
@@ -272,6 +274,31 @@ function tokenChart(rows: ReadonlyArray<{ label: string; t: ArmSummary["tokens"]
   return `<svg role="img" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${legend}${body.join("")}</svg>`;
 }
 
+/** Methods, none reasons, finish reasons and accuracy by correct letter (with CIs), per arm. */
+function gradingHtml(s: Summary): string[] {
+  const reasons = Object.keys(s.arms[0]?.grading.none_reasons ?? {});
+  return [
+    `<h2>Grading</h2>`,
+    htmlTable(
+      ["Arm", "format", "statement", "option_text", "none", ...reasons.map((r) => `none: ${r}`), "ungraded", "truncated", "finish reasons"],
+      s.arms.map((a) => {
+        const g = a.grading;
+        return [
+          a.arm,
+          ...Object.values(g.methods),
+          ...Object.values(g.none_reasons),
+          g.ungraded,
+          `${kn(g.truncated)} (${pct(g.truncated.p)})`,
+          Object.entries(g.finish_reasons).map(([k, n]) => `${k} ${n}`).join(", ") || DASH,
+        ];
+      }),
+    ),
+    `<h3>Accuracy by correct letter</h3>`,
+    ciChart(s.arms.flatMap((a) => a.grading.by_letter.map((b) => ({ label: `${a.arm} · ${b.letter} (chosen ${b.chosen})`, x: b.accuracy })))),
+    `<p class="note">${esc(describeRegrade(s.regrade, s.arms.reduce((t, a) => t + a.n, 0)))}.</p>`,
+  ];
+}
+
 function matrixTable(a: ArmSummary): string {
   const m = a.answer_matrix;
   const max = Math.max(1, ...m.counts.flat());
@@ -342,6 +369,11 @@ function caseDetails(r: CaseRecord): string {
     `<p><b>Stem:</b> ${esc(r.stem)}</p>`,
     `<p><b>Correct:</b> ${esc(`${r.correct_answer}. ${r.correct_text}`)}</p>`,
   ];
+  if (r.grade) {
+    const g = r.grade;
+    inner.push(`<p><b>Graded:</b> ${esc(`${g.method}${g.reason ? ` (${g.reason})` : ""}${g.rule ? ` by ${g.rule}` : ""}${g.matched ? `: “${g.matched}”` : ""}`)}</p>`);
+  }
+  if (r.failed_steps?.length) inner.push(`<p><b>Degraded:</b> ${esc(`failed steps ${r.failed_steps.join(", ")}; the case went on without them`)}</p>`);
   if (r.error) inner.push(`<p><b>Error:</b> ${esc(`${r.error_class ?? ""} ${r.error}`)}</p>`);
   if (r.raw !== undefined) inner.push(`<details><summary>raw response</summary><pre>${esc(clip(r.raw))}</pre></details>`);
   for (const id of STEP_IDS) {

@@ -1,6 +1,7 @@
 // summary.md: GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY.
 import { engineMarkdown } from "./engine-html.js";
 import { DASH, ci, fmtMs, fmtNum, kn, pct, usd, showUsmleStep } from "./format.js";
+import { describeRegrade } from "../scoring/grading/regrade.js";
 import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
 
 const cell = (s: string): string => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
@@ -49,6 +50,8 @@ export function renderMarkdown(s: Summary): string {
     ),
     "",
   );
+
+  out.push(...gradingSection(s));
 
   for (const a of s.arms) {
     if (a.diagnostic === null) continue;
@@ -242,5 +245,54 @@ function epochsSection(arm: string, e: NonNullable<ArmSummary["epochs"]>): strin
       "",
     );
   }
+  return out;
+}
+
+/** How verdicts were reached: methods, none reasons, finish reasons, accuracy by correct letter, chosen vs correct. */
+function gradingSection(s: Summary): string[] {
+  const out: string[] = ["## Grading", ""];
+  const g = (a: ArmSummary) => a.grading;
+  out.push(
+    table(
+      ["Arm", "format", "statement", "option_text", "none", "ungraded", "truncated (finish length)"],
+      s.arms.map((a) => [a.arm, ...Object.values(g(a).methods).map(String), String(g(a).ungraded), `${kn(g(a).truncated)} (${pct(g(a).truncated.p)})`]),
+    ),
+    "",
+    table(
+      ["Arm", ...Object.keys(s.arms[0]?.grading.none_reasons ?? {}).map((r) => `none: ${r}`), "finish reasons"],
+      s.arms.map((a) => [
+        a.arm,
+        ...Object.values(g(a).none_reasons).map(String),
+        Object.entries(g(a).finish_reasons).map(([k, n]) => `${k} ${n}`).join(", ") || DASH,
+      ]),
+    ),
+    "",
+    "_format_ = the form the prompt asked for (`Answer: X` line, the answer step's JSON field); _statement_ = another explicit " +
+      "commitment; _option_text_ = the reply named one option's text; _none_ = no letter (unparseable). See src/scoring/README.md.",
+    "",
+    "### Accuracy by correct letter",
+    "",
+    table(
+      ["Correct letter", ...s.arms.flatMap((a) => [`${a.arm} k/n`, `${a.arm} %`, `${a.arm} 95% CI`, `${a.arm} chosen`])],
+      (s.arms[0]?.grading.by_letter ?? []).map((row, i) => [
+        row.letter,
+        ...s.arms.flatMap((a) => {
+          const x = a.grading.by_letter[i];
+          return x === undefined ? [DASH, DASH, DASH, DASH] : [kn(x.accuracy), pct(x.accuracy.p), ci(x.accuracy), String(x.chosen)];
+        }),
+      ]),
+    ),
+    "",
+  );
+  for (const a of s.arms) {
+    const m = a.answer_matrix;
+    out.push(`### Chosen vs correct letter (${a.arm})`, "", table(["correct ↓ / chosen →", ...m.columns], m.letters.map((l, i) => [l, ...(m.counts[i] ?? []).map(String)])), "");
+  }
+  const degraded = s.arms.filter((a) => a.degraded.cases > 0);
+  for (const a of degraded) {
+    const steps = Object.entries(a.degraded.steps).map(([k, n]) => `${k} ${n}`).join(", ");
+    out.push(`Degraded ${a.arm} cases (an intermediate step failed, the case went on): ${a.degraded.cases} (${steps}).`, "");
+  }
+  out.push(`${describeRegrade(s.regrade, s.arms.reduce((t, a) => t + a.n, 0))}.`, "");
   return out;
 }

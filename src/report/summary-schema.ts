@@ -2,6 +2,7 @@
 // (`summary.schema.json`, checked by a test) are both derived from it. Bump `schema_version` on any breaking change.
 import { EpochsSchema } from "./epochs.js";
 import { z } from "zod";
+import { GRADE_METHODS, NONE_REASONS } from "../scoring/grading/types.js";
 import { STEP_IDS } from "../types.js";
 
 const int = z.number().int().nonnegative();
@@ -128,6 +129,23 @@ export const ArmSummarySchema = z.object({
       }),
     )
     .optional(),
+  /** How the verdicts were reached (scoring/README.md, "Grading"), so a letter bias or a format problem is visible. */
+  grading: z.object({
+    /** Graded records (every record with a model reply) by extraction method. */
+    methods: z.object(Object.fromEntries(GRADE_METHODS.map((m) => [m, int])) as Record<(typeof GRADE_METHODS)[number], typeof int>),
+    /** Records graded `none`, by reason. */
+    none_reasons: z.object(Object.fromEntries(NONE_REASONS.map((r) => [r, int])) as Record<(typeof NONE_REASONS)[number], typeof int>),
+    /** Records with no grade: errors (no model reply), or replies kept without raw text in an old journal. */
+    ungraded: int,
+    /** finish_reason of the graded reply (direct: the call; pipeline: the answer step), "null" when unknown. */
+    finish_reasons: z.record(z.string(), int),
+    /** Share of graded replies cut at max_tokens (finish_reason length). */
+    truncated: ProportionSchema,
+    /** Accuracy (all denominator) by the correct letter, and how often each letter was chosen. */
+    by_letter: z.array(z.object({ letter: z.string(), n: int, accuracy: ProportionSchema, chosen: int })),
+  }),
+  /** Pipeline: cases that went on after an intermediate step failed (degraded), and the failures by step. */
+  degraded: z.object({ cases: int, steps: z.record(z.string(), int) }),
   /** Rows: correct letter; columns: chosen letter then "none" (no letter: unparseable or error). */
   answer_matrix: z.object({ letters: z.array(z.string()), columns: z.array(z.string()), counts: z.array(z.array(int)) }),
   /** --epochs K > 1 only: reducers with case-clustered CIs, per-case agreement, Fleiss' κ (report/epochs.ts). */
@@ -200,6 +218,15 @@ export const SummarySchema = z.object({
     total_usd: num,
     /** total_usd / case records (all arms). */
     per_case_usd: numOrNull,
+  }),
+  /** `report` re-grades every record from its raw text (scoring/grading/regrade.ts); what changed against the journal. */
+  regrade: z.object({
+    grader_version: int,
+    regraded: int,
+    changed: int,
+    no_raw: int,
+    without_options: int,
+    transitions: z.record(z.string(), int),
   }),
   retries: z.object({ events: int, by_class: z.record(z.string(), int) }),
   /** Every change of the concurrency limit; reason/tok_s/latency_ms come from `--concurrency auto`. */

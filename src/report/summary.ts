@@ -14,12 +14,16 @@ import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
 import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type DatasetStratum, type Outcome, type ServerTiming, type StepId, type StepRecord } from "../types.js";
 import { engineSummary, saturationSummary, streamingStats } from "./engine.js";
+import { GRADE_METHODS, GRADER_VERSION, NONE_REASONS } from "../scoring/grading/grade.js";
+import type { RegradeSummary } from "../scoring/grading/regrade.js";
 import { caseLabels } from "./format.js";
 import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
 
 export type { Summary, ArmSummary } from "./summary-schema.js";
 
 export interface SummarizeOptions {
+  /** What re-grading the journal changed (renderReports re-grades before summarising); default: nothing re-graded. */
+  regrade?: RegradeSummary;
   /** ISO time stamped into the summary (default: now). */
   generatedAt?: string;
   /** Overrides run.json's pricing (field by field). */
@@ -115,6 +119,7 @@ export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summar
       total_usd: totalUsd,
       per_case_usd: journal.cases.length > 0 ? totalUsd / journal.cases.length : null,
     },
+    regrade: opts.regrade ?? { grader_version: GRADER_VERSION, regraded: 0, changed: 0, no_raw: 0, without_options: 0, transitions: {} },
     retries: { events: retryEvents.length, by_class: countBy(retryEvents.map((e) => e.error_class)) },
     saturation: saturationSummary(journal.events),
     concurrency: journal.events.flatMap((e) =>
@@ -191,6 +196,11 @@ function armSummary(
       return { step: s.step, ...c };
     }),
     ...(cases.some((r) => r.stream || Object.values(r.steps ?? {}).some((x) => x?.stream)) ? { streaming: streamingStats(cases) } : {}),
+    grading: grading(cases),
+    degraded: {
+      cases: cases.filter((r) => (r.failed_steps?.length ?? 0) > 0).length,
+      steps: countBy(cases.flatMap((r) => r.failed_steps ?? [])),
+    },
     answer_matrix: answerMatrix(cases),
   };
 }
@@ -220,6 +230,38 @@ function withEpochs(a: ArmSummary, cases: readonly CaseRecord[], run: Journal["r
   const recorded = cases.filter((c) => sampled.has(c.case_id)).length;
   const epochs = epochsBlock(cases, k, run.config.reducers ?? REDUCERS, String(run.config.seed));
   return { ...a, n_pending: Math.max(0, sampled.size * k - recorded), epochs };
+}
+
+/** The finish_reason of the reply a record's verdict rests on. */
+function gradedFinish(r: CaseRecord): string | null {
+  return (r.arm === "direct" ? r.finish_reason : r.steps?.answer?.finish_reason) ?? null;
+}
+
+function grading(cases: readonly CaseRecord[]): ArmSummary["grading"] {
+  const methods = Object.fromEntries(GRADE_METHODS.map((m) => [m, 0])) as ArmSummary["grading"]["methods"];
+  const reasons = Object.fromEntries(NONE_REASONS.map((r) => [r, 0])) as ArmSummary["grading"]["none_reasons"];
+  const finishes: string[] = [];
+  let ungraded = 0;
+  let truncated = 0;
+  for (const r of cases) {
+    const g = r.grade;
+    if (g === undefined) {
+      ungraded++;
+      continue;
+    }
+    methods[g.method]++;
+    if (g.reason !== null) reasons[g.reason]++;
+    const f = gradedFinish(r);
+    finishes.push(String(f));
+    if (f === "length") truncated++;
+  }
+  const width = Math.max(4, ...cases.map((r) => LETTERS.indexOf(r.correct_answer) + 1));
+  const byLetter = LETTERS.slice(0, width).map((letter) => {
+    const mine = cases.filter((r) => r.correct_answer === letter);
+    const k = mine.filter((r) => r.outcome === "correct").length;
+    return { letter, n: mine.length, accuracy: wilson(k, mine.length), chosen: cases.filter((r) => r.answer === letter).length };
+  });
+  return { methods, none_reasons: reasons, ungraded, finish_reasons: countBy(finishes), truncated: wilson(truncated, finishes.length), by_letter: byLetter };
 }
 
 /** [correct, n] per key in one pass: the per-stratum counts of the report and of the diff. */

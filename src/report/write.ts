@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../journal/atomic.js";
 import { readJournal, type Journal } from "../journal/read.js";
+import { regradeJournal } from "../scoring/grading/regrade.js";
 import { renderCsv } from "./csv.js";
 import { renderHtml } from "./html.js";
 import { renderJunit } from "./junit.js";
@@ -17,8 +18,10 @@ export interface ReportTexts {
 }
 
 /** Every output as text (pure; handy for tests and for printing without writing). */
-export function renderReports(journal: Journal, opts: SummarizeOptions = {}): ReportTexts {
-  const summary = summarize(journal, opts);
+export function renderReports(raw: Journal, opts: SummarizeOptions = {}): ReportTexts {
+  // Every output reads the verdicts of today's grader, recomputed from the raw replies in the journal.
+  const { journal, regrade } = regradeJournal(raw);
+  const summary = summarize(journal, { ...opts, regrade });
   const ids = journal.run.sampled_ids;
   return {
     summary,
