@@ -60,9 +60,9 @@ function stripMarkup(s: string): string {
  * A leading "a" is kept: it may be the letter A (the phrase reader decides, see phrase.ts).
  */
 export function foldText(s: string): string {
-  const t = s
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
+  // Accent folding only when there is something to fold (it is the costliest step of grading).
+  const ascii = /^[\x00-\x7F]*$/.test(s);
+  const t = (ascii ? s : s.normalize("NFKD").replace(/\p{M}+/gu, ""))
     .toLowerCase()
     .replace(/['\u2019]/g, "")
     .replace(/[^a-z0-9]+/g, " ")

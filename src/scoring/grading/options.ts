@@ -14,7 +14,19 @@ export interface OptionIndex {
 /** Shortest folded phrase that may stand for an option it begins ("D-dimer" for "D-dimer assay"). */
 const MIN_PREFIX_CHARS = 4;
 
+const indexCache = new WeakMap<object, OptionIndex>();
+
+/** The option index of a case's options (cached per options object: a run grades each case once or twice). */
 export function indexOptions(options: Partial<Record<Letter, string>>): OptionIndex {
+  let idx = indexCache.get(options);
+  if (idx === undefined) {
+    idx = buildIndex(options);
+    indexCache.set(options, idx);
+  }
+  return idx;
+}
+
+function buildIndex(options: Partial<Record<Letter, string>>): OptionIndex {
   const letters = LETTERS.filter((l) => options[l] !== undefined);
   const folded = letters
     .map((letter) => ({ letter, text: foldText(options[letter] ?? "") }))

@@ -121,18 +121,20 @@ const VERB = String.raw`(?:(?:is|would\s+be|should\s+be|must\s+be|will\s+be|coul
 const TAIL = String.raw`(?:\s+(?:to|for)\s+(?:this|the)\s+(?:question|case|vignette|patient))?(?:\s+(?:here|then|therefore|thus|overall|in\s+this\s+case|among\s+(?:the|these)\s+(?:options|choices)))?\s*,?\s*` + VERB;
 
 /** Cue → phrase: "the (final|correct|…) answer is", "my answer:", "the best choice here is", "Ans:", `\boxed{`. */
-const CUES: ReadonlyArray<{ rule: string; re: RegExp }> = [
-  { rule: "answer_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our|your|this)\s+)?(?:${QUAL}\s+)?(?:answer|response)(?:\s+(?:choice|option|letter))?` + TAIL, "gi") },
-  { rule: "choice_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our)\s+)?(?:${QUAL}\s+(?:option|choice|selection|pick|one)|my\s+(?:choice|pick|selection))` + TAIL, "gi") },
+const CUES: ReadonlyArray<{ rule: string; re: RegExp; need: readonly string[] }> = [
+  { rule: "answer_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our|your|this)\s+)?(?:${QUAL}\s+)?(?:answer|response)(?:\s+(?:choice|option|letter))?` + TAIL, "gi"), need: ["answer", "response"] },
+  { rule: "choice_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our)\s+)?(?:${QUAL}\s+(?:option|choice|selection|pick|one)|my\s+(?:choice|pick|selection))` + TAIL, "gi"), need: ["option", "choice", "selection", "pick", "one"] },
   {
     rule: "first_person",
     re: /\b(?:i(?:\s+would|\s*'d|\s+will|\s*'ll|\s+am\s+going\s+to|\s*'m\s+going\s+to|\s+have\s+to|\s+must|\s+should)?\s+(?:go\s+with|choose|select|pick|opt\s+for|mark|settle\s+on|lean\s+towards?)|i(?:\s+am|\s*'m)\s+(?:going|leaning|sticking)\s+(?:with|towards?)|let\s*'s\s+go\s+with|(?:we|you)\s+(?:should|must|would)\s+(?:choose|select|pick|go\s+with))(?![A-Za-z])(?:\s+(?:answer|option|choice|letter))?\s*:?/gi,
+    need: ["go with", "choose", "select", "pick", "opt for", "mark", "settle", "lean", "going", "sticking"],
   },
-  { rule: "abbreviated", re: /\bans\s*[:.=-]/gi },
-  { rule: "boxed", re: /\\boxed\s*\{/g },
+  { rule: "abbreviated", re: /\bans\s*[:.=-]/gi, need: ["ans"] },
+  { rule: "boxed", re: /\\boxed\s*\{/g, need: ["\\boxed"] },
   {
     rule: "domain_statement",
     re: /\b(?:the\s+)?(?:(?:most\s+(?:likely|appropriate|probable|accurate|effective|useful|suitable|reasonable)|best|correct|single\s+best|next\s+best|preferred|definitive)(?:\s+[a-z][a-z/-]*){0,5}?(?:\s+(?:is|would\s+be)\b\s*:?|\s*:)|(?:most\s+likely\s+|final\s+|working\s+)diagnosis\s*:)/gi,
+    need: ["most", "best", "correct", "preferred", "definitive", "diagnosis"],
   },
 ];
 
@@ -189,7 +191,11 @@ function discounted(text: string, cueStart: number, cueText: string, phraseEnd: 
 export function statements(text: string, idx: OptionIndex): Candidate[] {
   const out: Candidate[] = [];
   const seen = new Set<number>();
-  for (const { rule, re } of CUES) {
+  // Cheap pre-checks: a rule whose words are absent cannot match (the regexes are the cost of grading).
+  const lower = text.toLowerCase();
+  const has = (words: readonly string[]): boolean => words.some((w) => lower.includes(w));
+  for (const { rule, re, need } of CUES) {
+    if (!has(need)) continue;
     for (const m of text.matchAll(re)) {
       const start = m.index + m[0].length;
       const read = readPhrase(text.slice(start), idx);
@@ -201,6 +207,8 @@ export function statements(text: string, idx: OptionIndex): Candidate[] {
       out.push({ pos: start + read.end, tier: 1, method: methodOf(read, "statement"), rule, read, matched: snippet(text, m.index, start + read.end), complete: false });
     }
   }
+  const verdictWords = ["correct", "right", "best", "likely", "appropriate", "accurate", "probable", "reasonable", "answer", "choice", "option", "preferred", "favo", "consistent"];
+  if (!has(verdictWords)) return out;
   for (const m of text.matchAll(REVERSE)) {
     const raw = m[1] ?? m[2] ?? m[3];
     if (raw === undefined) continue;
