@@ -338,17 +338,14 @@ describe("report files", () => {
   });
 });
 
-describe("performance", () => {
-  it("regenerates every output of a 1,273-case × 2-arm run well under a second", async () => {
+describe("a full-size run", () => {
+  // Its speed is measured by `npm run bench` (report time), not here: a timed unit test fails on a loaded machine.
+  it("regenerates every output of a 1,273-case × 2-arm run (every record re-graded)", async () => {
     const { run, cases, events } = largeFixture();
     const dir = writeJournal(run, cases, events);
     dirs.push(dir);
-    await writeReports(dir); // warm-up (module JIT)
-    const t0 = performance.now();
     const { summary } = await writeReports(dir);
-    const ms = performance.now() - t0;
     expect(summary.arms.map((a) => a.n)).toEqual([1273, 1273]);
-    // Typically ~150–300 ms here; the bound leaves room for slow CI machines.
-    expect(ms).toBeLessThan(1500);
+    expect(summary.regrade.regraded + summary.regrade.no_raw).toBeGreaterThan(0);
   });
 });
