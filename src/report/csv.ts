@@ -8,9 +8,18 @@ export const CSV_COLUMNS = [
   "error_class", "error", "dx_top1", "dx_top3", "dx_mentioned", "content_hash", "started_at", "finished_at", "stem",
 ] as const;
 
+/**
+ * OWASP CSV injection rule: a text cell starting with = + - @, tab or CR would run as a formula in Excel,
+ * LibreOffice or Sheets (`=HYPERLINK(…)`, `+cmd|' /C calc'!A0`), so it gets a leading single quote. Numbers are
+ * written as numbers (a negative latency is a number, not a formula).
+ */
+export function neutralizeFormula(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
 export function csvField(v: string | number | boolean | null | undefined): string {
   if (v === null || v === undefined) return "";
-  const s = String(v);
+  const s = typeof v === "string" ? neutralizeFormula(v) : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
