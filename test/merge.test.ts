@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,6 +6,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { configComponents, hashComponents } from "../src/config/hash.js";
 import { diffRuns } from "../src/diff/diff.js";
 import { readJournal } from "../src/journal/read.js";
+import { writeReports } from "../src/report/write.js";
 import { interleaveSampledIds, mergeCommand, mergeRuns, type MergeCommandIO } from "../src/merge/merge.js";
 import type { RunEvent } from "../src/journal/events.js";
 import type { Journal } from "../src/journal/read.js";
@@ -94,6 +96,17 @@ describe("merging 4 shards", () => {
     expect(lines.filter((e) => e.type === "merge_note").map((e) => e.shard.k)).toEqual([1, 2, 3, 4]);
     expect(lines.filter((e) => e.type === "run_start")).toHaveLength(4);
     expect(r.cost!.cand.wall_s).toBe(103);
+  });
+
+  it("writes the merged run's reports too, the same as `report` on it would (#15 item 12)", async () => {
+    const target = join(dir, "merged-reports");
+    expect(await mergeCommand([1, 2, 3, 4].map((k) => join(dir, `s${k}`)), { out: target }, io)).toBe(0);
+    for (const f of ["summary.json", "summary.md", "report.html", "junit.xml", "cases.csv"]) expect(existsSync(join(target, f)), f).toBe(true);
+    const summary = JSON.parse(await readFile(join(target, "summary.json"), "utf8"));
+    const { summary: regenerated } = await writeReports(target, { generatedAt: summary.generated_at });
+    expect(summary).toEqual(JSON.parse(JSON.stringify(regenerated)));
+    expect(regenerated.arms[0]!.n).toBe(50);
+    expect(out.join("")).toMatch(/wrote summary\.json, summary\.md, report\.html, junit\.xml, cases\.csv/);
   });
 
   it("merges shards given in any order, and warns about a missing one", () => {

@@ -7,6 +7,7 @@ import { mkdir, readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { configComponents, diffComponents, hashComponents, stableStringify } from "../config/hash.js";
 import { writeFileAtomic } from "../journal/atomic.js";
+import { writeReports } from "../report/write.js";
 import type { RunEvent } from "../journal/events.js";
 import { caseKey, CASES_FILE, EVENTS_FILE, readJournal, RUN_FILE, type Journal } from "../journal/read.js";
 import type { CaseRecord, RunJson } from "../types.js";
@@ -179,9 +180,12 @@ export async function mergeCommand(dirs: string[], opts: { out: string }, io: Me
     await writeFileAtomic(join(opts.out, EVENTS_FILE), jsonl(merged.events));
     // run.json last: a directory with run.json is a complete run.
     await writeFileAtomic(join(opts.out, RUN_FILE), JSON.stringify(merged.run, null, 2) + "\n");
+    // The merged run's reports, as a run writes them (users expect summary/report files, not only a journal).
+    const { files } = await writeReports(opts.out);
     const n = journals[0]!.run.config.shard!.n;
     if (merged.missingShards.length) io.err(`merge: warning: shard(s) ${merged.missingShards.join(", ")} of ${n} missing; the merged run is partial\n`);
     io.out(`merged ${journals.length} shard(s) of ${n}: ${merged.run.sampled_ids.length} cases, ${merged.cases.length} records → ${opts.out}\n`);
+    io.out(`wrote ${files.map((f) => basename(f)).join(", ")}\n`);
     return 0;
   } catch (err) {
     if (err instanceof MergeError) {
