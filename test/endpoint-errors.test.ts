@@ -27,6 +27,9 @@ describe("classifyHttpError", () => {
     [422, tgi("Input validation error: `inputs` must have less than 12288 tokens. Given: 13001", "validation"), "input_too_long"],
     [422, "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 16384. Given: 12000 `inputs` tokens and 5000 `max_new_tokens`", "input_too_long"],
     [422, tgi("Input validation error: `top_p` must be > 0.0 and < 1.0", "validation"), "validation"],
+    // --max-tokens 0 is a parameter error, not an over-long input (#15 item 10).
+    [422, tgi("Input validation error: `max_new_tokens` must be strictly positive", "validation"), "validation"],
+    [400, { message: "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens", type: "BadRequestError" }, "input_too_long"],
     [400, tgi("Template error", "template_error"), "validation"],
     [401, tgi("Unauthorized", "authentication"), "auth"],
     [403, tgi("Forbidden", "forbidden"), "auth"],
@@ -113,5 +116,12 @@ describe("helpers", () => {
   it("redacts every occurrence of the secret", () => {
     expect(redact("a hf_abcdEFGH b hf_abcdEFGH", "hf_abcdEFGH")).toBe("a [redacted] b [redacted]");
     expect(redact("nothing to hide", "")).toBe("nothing to hide");
+  });
+});
+
+describe("--max-tokens 0 on every engine profile (#15 item 10)", () => {
+  it.each(["tgi", "vllm", "sglang", "openai"] as const)("%s: TGI's 422 for max_new_tokens 0 is validation, never input_too_long", async (name) => {
+    const { engineProfile } = await import("../src/endpoint/engines/index.js");
+    expect(engineProfile(name).classifyHttp(422, tgi("Input validation error: `max_new_tokens` must be strictly positive", "validation"))).toBe("validation");
   });
 });

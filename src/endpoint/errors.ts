@@ -45,8 +45,11 @@ export function isPausedAnswer(status: number, body: unknown): boolean {
   return status === 400 && PAUSED.test(errorText(body));
 }
 
-/** TGI's length validations: "`inputs` must have less than N tokens" and "`inputs` tokens + `max_new_tokens` must be <= N". */
-const TOO_LONG = /must have less than|max_new_tokens/i;
+/**
+ * Length validations only (as engines/tgi.ts TGI_TOO_LONG, plus vLLM's "maximum context length"): not every message
+ * naming max_new_tokens — "`max_new_tokens` must be strictly positive" (--max-tokens 0) is a parameter error.
+ */
+const TOO_LONG = /must have less than|`?max_new_tokens`? must be <=|inputs` tokens \+|maximum context length/i;
 
 export function classifyHttpError(status: number, body: unknown): ErrorClass {
   if (status === 429) return "overloaded";
