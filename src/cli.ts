@@ -7,6 +7,8 @@ import type { Argv } from "yargs";
 import type { RunConfig } from "./types.js";
 import { DIFF_NUMBER_RULES, EMULATOR_NUMBER_RULES, NON_EMPTY_STRINGS, REPORT_NUMBER_RULES, RUN_NUMBER_RULES, validateFlags, withFlagChecks } from "./config/flags.js";
 import { DATASET_CHOICES, FORMAT_CHOICES } from "./datasets/registry/names.js";
+import { loadEnv } from "./config/env.js";
+import { addArgvSecrets, addEnvSecrets, installOutputRedaction } from "./config/redact.js";
 import { classifyExit, EXIT } from "./runner/exit-codes.js";
 
 const MODES = ["pipeline", "direct", "both"] as const;
@@ -46,6 +48,7 @@ function runOptions(y: Argv) {
     .option("request-timeout", { type: "number", default: 300, describe: "Per-request timeout, seconds (retried)", group: "Load:" })
     .option("max-retries", { type: "number", default: 6, describe: "Retries per model call (429, 5xx, timeouts, connection errors)", group: "Load:" })
     .option("case-retry-budget", { type: "number", default: 20, describe: "Retries per case over all its calls; past it the case is recorded as error and the run goes on", group: "Load:" })
+    .option("case-timeout", { type: "number", default: 1800, describe: "Seconds one case (one arm: all its calls, retries and waits) may take; past it the case is error (case_timeout) and the run goes on", group: "Load:" })
     .option("cold-start-timeout", { type: "number", default: 1200, describe: "Seconds to wait for a scaled-to-zero endpoint to wake", group: "Load:" })
     .option("scale-up-timeout", { type: "number", describe: "Send X-Scale-Up-Timeout: S so the proxy holds requests instead of probing", group: "Load:" })
     .option("base-url", { type: "string", describe: "Endpoint base URL (…/v1); default $MEDGEMMA_BASE_URL; none → embedded emulator", group: "Endpoint:" })
@@ -62,7 +65,7 @@ function runOptions(y: Argv) {
     .option("time-scale", { type: "number", default: 1, describe: "Tests/benchmarks: run the harness's waits (timeouts, backoff, cold-start probing, --delay) and the embedded emulator this many times faster", group: "Emulator (when no endpoint is set):" })
     .option("emulator-invalid-json-rate", { type: "number", default: 0, describe: "Share of JSON answers the emulator breaks", group: "Emulator (when no endpoint is set):" })
     .option("out", { type: "string", default: "reports", describe: "Parent folder of run directories", group: "Output:" })
-    .option("resume", { type: "string", describe: "Continue RUN_DIR: keep finished cases, re-run unfinished and errored ones (same configuration only)", group: "Output:" })
+    .option("resume", { type: "string", describe: "Continue RUN_DIR with the settings in its run.json: keep finished cases, re-run unfinished and errored ones (only endpoint, key, concurrency, timeouts and prices may change)", group: "Output:" })
     .option("max-error-rate", { type: "number", default: 0, describe: "Exit 4 when the share of errored cases exceeds this (0..1)", group: "Output:" })
     .option("cost-per-hour", { type: "number", default: 2.5, describe: "Endpoint price, USD per hour", group: "Output:" })
     .option("price-per-mtok-in", { type: "number", describe: "Optional USD per million input tokens", group: "Output:" })
@@ -94,8 +97,10 @@ function installSignals(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
-  const { loadEnv, endpointSettings } = await import("./config/env.js");
+async function mainRun(given: RunArgs, argv: string[]): Promise<number> {
+  const { endpointSettings } = await import("./config/env.js");
+  const { addSecret, addUrlSecrets } = await import("./config/redact.js");
+  const { resumeArgs, storableFlags } = await import("./runner/resume.js");
   const { resolveData } = await import("./datasets/registry/resolve.js");
   const { parseShard } = await import("./sampling/sample.js");
   const { runValidation } = await import("./runner/run.js");
@@ -103,6 +108,12 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
   const { PACKAGE_ROOT } = await import("./runner/prepare.js");
 
   const env = loadEnv();
+  // Secrets by value, whichever flag, alias, variable or .env carried them: never printed or written.
+  addEnvSecrets(env);
+  addSecret(given["api-key"]);
+  addUrlSecrets(given["base-url"]);
+  // A bare `--resume DIR` takes the run's settings from its run.json; flags given must not change results.
+  const a = given.resume ? await resumeArgs(given, argv, resolve(given.resume)) : given;
   // Numeric ranges and non-empty strings are checked at parse time (config/flags.ts).
   const data = await resolveData(
     { medqa: a.medqa, dataset: a.dataset, data: a.data, format: a.format, subjects: a.subjects, split: a.split, splitFile: a["split-file"] },
@@ -156,6 +167,7 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
       scaleUpTimeoutS: a["scale-up-timeout"] ?? null,
       maxErrorRate: a["max-error-rate"],
       caseRetryBudget: a["case-retry-budget"],
+      caseTimeoutS: a["case-timeout"],
       cost: { per_hour: a["cost-per-hour"], per_mtok_in: a["price-per-mtok-in"] ?? null, per_mtok_out: a["price-per-mtok-out"] ?? null },
       preflight: a.preflight,
       limits: { maxInputTokens: a["max-input-tokens"], maxTotalTokens: a["max-total-tokens"] },
@@ -165,6 +177,7 @@ async function mainRun(a: RunArgs, argv: string[]): Promise<number> {
       skipInvalid: a["skip-invalid"],
       timeScale: a["time-scale"],
       argv,
+      flags: storableFlags(a as Record<string, unknown>),
       out: process.stdout,
       err: process.stderr,
       signal,
@@ -354,6 +367,10 @@ async function buildParser(argv: string[], width: number, setCode: (c: number) =
 
 export async function main(argv: string[]): Promise<void> {
   let code: number = EXIT.OK;
+  // Before anything can print: every secret on the command line, in the environment or .env is masked by value.
+  installOutputRedaction();
+  addArgvSecrets(argv);
+  addEnvSecrets(loadEnv());
   const width = helpWidth();
   if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h")) {
     const text = cachedHelp(width);

@@ -88,6 +88,8 @@ export type ErrorClass =
   | "cold_start_timeout"
   /** The Inference Endpoint is paused (its proxy answers 400 "Bad Request: Invalid state"): stops the run. */
   | "paused"
+  /** The case ran past --case-timeout (all its calls, retries and waits together). */
+  | "case_timeout"
   | "cancelled"
   | "unknown";
 
@@ -305,6 +307,11 @@ export interface RunJson {
   prompts: Partial<Record<StepId | "direct", { sha256: string; overridden: boolean }>>;
   /** Pricing used by reports (not result-determining, so not in config_hash). */
   cost: CostSettings;
+  /**
+   * Every run flag's effective value by name (kebab-case; no secrets, paths resolved), so `--resume DIR` alone can
+   * continue the run. Not hashed: the result-determining parts are compared through config_hash.
+   */
+  flags?: Record<string, unknown>;
 }
 
 /** run.json `endpoint`: where the run went and which serving engine answered (absent in runs before engines). */

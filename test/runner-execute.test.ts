@@ -45,7 +45,7 @@ describe("execute", () => {
       },
       onRecord: async (r) => { recs.push(r); },
     });
-    expect(res).toEqual({ finished: 20, unfinished: 0, fatal: null });
+    expect(res).toEqual({ finished: 20, unfinished: 0, fatal: null, journalError: null });
     expect(maxInFlight).toBe(3);
     expect(new Set(recs.map((r) => r.case_id)).size).toBe(20);
     expect(recs.filter((r) => r.outcome === "correct")).toHaveLength(10);

@@ -6,6 +6,7 @@
 // shared machinery (clock, GPU batch model, token counting, faults, counters). The engine's own wire
 // behaviour (request types, validation order, answer/error/stream shapes) lives in its module:
 // src/emulator/tgi/ (see src/emulator/README.md).
+import { setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChatMessage } from "../endpoint/types.js";
@@ -156,6 +157,8 @@ class Emulator implements EngineCore {
   }
 
   get closing(): AbortSignal {
+    // One listener per request in flight (up to max-concurrent, 128): not a leak, so no MaxListeners warning.
+    setMaxListeners(this.o.maxConcurrentRequests + 64, this.closingCtl.signal);
     return this.closingCtl.signal;
   }
 

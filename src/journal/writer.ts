@@ -1,5 +1,6 @@
-import { open, readFile, truncate, type FileHandle } from "node:fs/promises";
+import { open, readFile, truncate } from "node:fs/promises";
 import { join } from "node:path";
+import { redactSecrets } from "../config/redact.js";
 import type { CaseRecord } from "../types.js";
 import type { RunEvent, RunEventBody } from "./events.js";
 import { CASES_FILE, EVENTS_FILE, parseJsonl } from "./read.js";
@@ -9,13 +10,41 @@ import { CASES_FILE, EVENTS_FILE, parseJsonl } from "./read.js";
  * survives a crash. Group commit: lines queued while a sync is under way go out together in one write and
  * one datasync, so many workers cost one sync per batch, not one each.
  */
+/** What an appender writes through: a FileHandle, or a test double that fails like a full disk. */
+export interface AppendTarget {
+  write(data: string): Promise<unknown>;
+  datasync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Wraps the file an appender writes to (tests inject ENOSPC here). */
+export type AppendWrap = (target: AppendTarget, path: string) => AppendTarget;
+
+/** A target that fails with ENOSPC once `okLines` lines are written; a batch that would pass it fails whole (tests). */
+export function failingAfter(okLines: number): AppendWrap {
+  let left = okLines;
+  return (t, path) => ({
+    write: (data) => {
+      const lines = data.split("\n").length - 1;
+      if (lines <= left) {
+        left -= lines;
+        return t.write(data);
+      }
+      left = 0;
+      return Promise.reject(Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: "ENOSPC", syscall: "write", path }));
+    },
+    datasync: () => t.datasync(),
+    close: () => t.close(),
+  });
+}
+
 export class JsonlAppender {
   private pending: Array<{ line: string; done: (err?: unknown) => void }> = [];
   private flushing: Promise<void> | null = null;
-  private constructor(private readonly fh: FileHandle) {}
+  private constructor(private readonly fh: AppendTarget) {}
 
   /** Opens for append, first cutting off a torn last line left by a crash (and adding a missing newline). */
-  static async open(path: string): Promise<JsonlAppender> {
+  static async open(path: string, wrap?: AppendWrap): Promise<JsonlAppender> {
     let text = "";
     try {
       text = await readFile(path, "utf8");
@@ -25,13 +54,14 @@ export class JsonlAppender {
     const { validBytes, torn } = parseJsonl(text, path);
     if (torn) await truncate(path, validBytes);
     const kept = torn ? Buffer.from(text).subarray(0, validBytes).toString("utf8") : text;
-    const fh = await open(path, "a");
+    const handle = await open(path, "a");
+    const fh: AppendTarget = wrap ? wrap(handle, path) : handle;
     if (kept.length > 0 && !kept.endsWith("\n")) await fh.write("\n");
     return new JsonlAppender(fh);
   }
 
   append(record: unknown): Promise<void> {
-    const line = JSON.stringify(record) + "\n";
+    const line = redactSecrets(JSON.stringify(record)) + "\n";
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ line, done: (err) => (err ? reject(err) : resolve()) });
       this.flushing ??= this.flush();
@@ -66,8 +96,9 @@ export class RunJournalWriter {
     private readonly events: JsonlAppender,
   ) {}
 
-  static async open(dir: string): Promise<RunJournalWriter> {
-    return new RunJournalWriter(await JsonlAppender.open(join(dir, CASES_FILE)), await JsonlAppender.open(join(dir, EVENTS_FILE)));
+  /** `casesWrap` wraps cases.jsonl's file (tests simulate a full disk with failingAfter). */
+  static async open(dir: string, opts: { casesWrap?: AppendWrap } = {}): Promise<RunJournalWriter> {
+    return new RunJournalWriter(await JsonlAppender.open(join(dir, CASES_FILE), opts.casesWrap), await JsonlAppender.open(join(dir, EVENTS_FILE)));
   }
 
   appendCase(rec: CaseRecord): Promise<void> {

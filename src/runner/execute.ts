@@ -1,6 +1,7 @@
 // The work loop: (case, arm) units through p-limit with adaptive concurrency and start pacing, each
 // finished unit appended to the journal before the next result is counted. Endpoint-agnostic: the arm
 // runner is injected, so this loop is tested with fakes and used unchanged against TGI or the emulator.
+import { setMaxListeners } from "node:events";
 import pLimit from "p-limit";
 import { splitStem } from "../pipeline/stem.js";
 import type { ArmResult } from "../pipeline/types.js";
@@ -31,6 +32,10 @@ export interface ExecuteOptions {
   currentLimit?: () => number;
   signal: AbortSignal;
   now?: () => number;
+  /** Wall-clock limit per unit (already divided by the time scale); past it the unit is an `error` (case_timeout). */
+  caseTimeoutMs?: number;
+  /** For the case_timeout message: the limit as the user gave it. */
+  caseTimeoutLabel?: string;
 }
 
 export interface ExecuteResult {
@@ -38,6 +43,8 @@ export interface ExecuteResult {
   /** Units not run or abandoned (interrupt or fatal endpoint error): a resume re-runs them. */
   unfinished: number;
   fatal: EndpointError | null;
+  /** The journal could not be written (ENOSPC, EROFS…): the run stopped at once; nothing after it was recorded. */
+  journalError: Error | null;
 }
 
 export function toRecord(c: Case, arm: Arm, r: ArmResult, startedAt: Date, finishedAt: Date, epoch?: WorkUnit["epoch"]): CaseRecord {
@@ -94,15 +101,48 @@ function errorResult(err: unknown): ArmResult {
   };
 }
 
+/** The record of a unit stopped by --case-timeout: what it had spent so far, as an error. */
+export function caseTimeoutResult(partial: ArmResult | null, label: string): ArmResult {
+  const base = partial ?? errorResult(new Error("case timeout"));
+  return { ...base, outcome: "error", answer: null, error_class: "case_timeout", error: `the case ran past --case-timeout (${label})` };
+}
+
 export async function execute(opts: ExecuteOptions): Promise<ExecuteResult> {
   // Start at the live limit, not the ceiling: `--concurrency auto` begins low and raises it.
   const limit = pLimit(Math.max(1, Math.min(opts.concurrency, opts.currentLimit?.() ?? opts.concurrency)));
   const pacer = new Pacer(opts.delayMs);
   let finished = 0;
   let fatal: EndpointError | null = null;
+  let journalError: Error | null = null;
   const stop = new AbortController();
+  // One listener per unit in flight (plus the steps' own): keep Node's leak warning for real leaks only.
+  setMaxListeners(Math.max(10, 4 * opts.concurrency + 10), stop.signal);
   const onAbort = () => stop.abort();
   opts.signal.addEventListener("abort", onAbort, { once: true });
+
+  /** Runs one unit under its own signal: aborted by the run's stop, or by the case timeout. */
+  const runWithTimeout = async (u: WorkUnit): Promise<{ result: ArmResult | null; thrown?: unknown; timedOut: boolean }> => {
+    const caseAc = new AbortController();
+    setMaxListeners(50, caseAc.signal);
+    const onStop = () => caseAc.abort();
+    stop.signal.addEventListener("abort", onStop, { once: true });
+    let timedOut = false;
+    const timer =
+      opts.caseTimeoutMs !== undefined && Number.isFinite(opts.caseTimeoutMs)
+        ? setTimeout(() => {
+            timedOut = true;
+            caseAc.abort();
+          }, opts.caseTimeoutMs)
+        : null;
+    try {
+      return { result: await opts.runArm(u.c, u.arm, caseAc.signal, u.epoch), timedOut };
+    } catch (err) {
+      return { result: null, thrown: err, timedOut };
+    } finally {
+      if (timer) clearTimeout(timer);
+      stop.signal.removeEventListener("abort", onStop);
+    }
+  };
 
   const runUnit = async (u: WorkUnit): Promise<void> => {
     if (stop.signal.aborted) return;
@@ -113,20 +153,32 @@ export async function execute(opts: ExecuteOptions): Promise<ExecuteResult> {
     await pacer.wait();
     if (stop.signal.aborted) return;
     const startedAt = new Date();
+    const ran = await runWithTimeout(u);
     let result: ArmResult;
-    try {
-      result = await opts.runArm(u.c, u.arm, stop.signal, u.epoch);
-    } catch (err) {
-      if (stop.signal.aborted) return; // abandoned by an interrupt: not journaled, resume re-runs it
+    if (stop.signal.aborted) {
+      // Interrupt, fatal endpoint error or journal failure: an unfinished unit is not journaled (resume re-runs it).
+      if (ran.result === null || ran.result.error_class === "cancelled" || ran.timedOut) return;
+      result = ran.result;
+    } else if (ran.timedOut) {
+      result = caseTimeoutResult(ran.result, opts.caseTimeoutLabel ?? `${opts.caseTimeoutMs} ms`);
+    } else if (ran.result === null) {
+      const err = ran.thrown;
       if (err instanceof EndpointError && FATAL.has(err.errorClass)) {
         fatal ??= err;
         stop.abort();
         return;
       }
       result = errorResult(err);
+    } else result = ran.result;
+    if (journalError) return;
+    try {
+      await opts.onRecord(toRecord(u.c, u.arm, result, startedAt, new Date(), u.epoch));
+    } catch (err) {
+      // Fatal at once: start nothing more, abort what is in flight, keep what is journaled.
+      journalError ??= err instanceof Error ? err : new Error(String(err));
+      stop.abort();
+      return;
     }
-    if (stop.signal.aborted && result.error_class === "cancelled") return;
-    await opts.onRecord(toRecord(u.c, u.arm, result, startedAt, new Date(), u.epoch));
     finished++;
   };
 
@@ -136,5 +188,5 @@ export async function execute(opts: ExecuteOptions): Promise<ExecuteResult> {
     opts.signal.removeEventListener("abort", onAbort);
     limit.clearQueue();
   }
-  return { finished, unfinished: opts.units.length - finished, fatal };
+  return { finished, unfinished: opts.units.length - finished, fatal, journalError };
 }

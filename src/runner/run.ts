@@ -10,7 +10,8 @@ import type { ClientEvent } from "../endpoint/client.js";
 import type { ModelClient, RetryBudget } from "../endpoint/types.js";
 import { redactUrl, type EndpointSettings } from "../config/env.js";
 import type { RunEventBody } from "../journal/events.js";
-import { RunJournalWriter } from "../journal/writer.js";
+import { acquireRunLock, type RunLock } from "../journal/lock.js";
+import { failingAfter, RunJournalWriter } from "../journal/writer.js";
 import { loadPromptSet, promptHashes } from "../pipeline/prompts.js";
 import type { PipelineOptions } from "../pipeline/types.js";
 import { createProgress, type Progress } from "../report/progress.js";
@@ -43,6 +44,8 @@ export interface RunRequest {
   maxErrorRate: number;
   /** Retries allowed per case and arm over all its calls; past it the case is recorded as `error`. */
   caseRetryBudget: number;
+  /** Emulated seconds a case (one arm) may take in all; past it the case is `error` (case_timeout). */
+  caseTimeoutS: number;
   cost: CostSettings;
   preflight: boolean;
   limits: { maxInputTokens?: number | undefined; maxTotalTokens?: number | undefined };
@@ -60,6 +63,8 @@ export interface RunRequest {
   timeScale: number;
   /** The command line, to print an exact resume command. */
   argv: string[];
+  /** The run flags' effective values (runner/resume.ts storableFlags), kept in run.json for a bare --resume. */
+  flags?: Record<string, unknown>;
   out: NodeJS.WritableStream & { isTTY?: boolean };
   err: NodeJS.WritableStream;
   /** Interrupts (SIGINT/SIGTERM) abort this. */
@@ -68,7 +73,22 @@ export interface RunRequest {
 
 const arms = (mode: RunConfig["mode"]): Arm[] => (mode === "both" ? ["direct", "pipeline"] : [mode]);
 
+/**
+ * Test hook: cases.jsonl writes fail with ENOSPC after N lines, to prove a full disk stops the run at once
+ * (a real full disk cannot be arranged in a test).
+ */
+export const JOURNAL_FAULT_ENV = "RUN_VALIDATION_TEST_JOURNAL_ENOSPC_AFTER";
+
 export async function runValidation(req: RunRequest): Promise<number> {
+  const locks: RunLock[] = [];
+  try {
+    return await runLocked(req, (l) => locks.push(l));
+  } finally {
+    for (const l of locks) await l.release();
+  }
+}
+
+async function runLocked(req: RunRequest, hold: (l: RunLock) => void): Promise<number> {
   const say = (s: string) => req.err.write(s + "\n");
   void harnessInfo(); // git rev-parse in the background while the dataset loads
   // 1. Data and sample: all before any endpoint traffic, so bad input costs nothing.
@@ -99,6 +119,8 @@ export async function runValidation(req: RunRequest): Promise<number> {
   let session = 1;
   let stored: RunJson | null = null;
   if (req.resumeDir) {
+    // Exclusive before anything reads the journal: a second process on this folder would pay for the same cases.
+    hold(await acquireRunLock(req.resumeDir, { say }));
     stored = await checkResumable(req.resumeDir, draft);
     const journal = await (await import("../journal/read.js")).readJournal(req.resumeDir);
     for (const r of journal.cases) if (r.outcome !== "error") done.add(caseKey(r));
@@ -162,7 +184,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
       stream: req.stream === true,
       notes: engineInfo.notes,
     };
-    let run: RunJson = { ...draft, endpoint };
+    let run: RunJson = { ...draft, endpoint, ...(req.flags ? { flags: req.flags } : {}) };
     let dir: string;
     if (req.resumeDir && stored) {
       dir = req.resumeDir;
@@ -173,9 +195,10 @@ export async function runValidation(req: RunRequest): Promise<number> {
             (stored.endpoint.kind === "remote" ? "set MEDGEMMA_BASE_URL or pass --base-url" : "unset MEDGEMMA_BASE_URL / drop --base-url"),
         );
       }
-      run = { ...stored, endpoint, cost: req.cost };
+      run = { ...stored, endpoint, cost: req.cost, ...(req.flags ? { flags: req.flags } : {}) };
     } else {
       dir = await createRunDir(req.outDir, runIdName);
+      hold(await acquireRunLock(dir, { say }));
     }
     await writeRunJson(dir, run);
     say(`run directory: ${dir}`);
@@ -183,7 +206,8 @@ export async function runValidation(req: RunRequest): Promise<number> {
     // 4. Work.
     const units: WorkUnit[] = [];
     for (const u of workUnits(cases, arms(config.mode), config.seed, config.epochs ?? 1)) if (!done.has(unitKey(u))) units.push(u);
-    const writer = await RunJournalWriter.open(dir);
+    const faultAfter = process.env[JOURNAL_FAULT_ENV];
+    const writer = await RunJournalWriter.open(dir, faultAfter !== undefined ? { casesWrap: failingAfter(Number(faultAfter)) } : {});
     await writer.event({ type: "run_start", session, pending: units.length });
 
     const ts = req.timeScale > 0 ? req.timeScale : 1;
@@ -284,12 +308,16 @@ export async function runValidation(req: RunRequest): Promise<number> {
     if (sampler) sampler.start();
     else metricsUnavailable(`${profile.label} has no known Prometheus saturation series`);
 
+    const caseTimeoutLabel = `${req.caseTimeoutS} s${ts !== 1 ? ` emulated, ×${ts}` : ""}`;
+    let journalFailure: Error | null = null;
     const result = await execute({
       units,
       concurrency: config.concurrency,
       delayMs: (config.delay_s * 1000) / ts,
       currentLimit: () => policy.limit,
       signal: req.signal,
+      caseTimeoutMs: (req.caseTimeoutS * 1000) / ts,
+      caseTimeoutLabel,
       runArm: (c, arm, signal, epoch) => {
         // One retry budget per case and arm, shared by all its calls (see --case-retry-budget).
         const budget: RetryBudget = { remaining: req.caseRetryBudget };
@@ -298,7 +326,12 @@ export async function runValidation(req: RunRequest): Promise<number> {
         return arm === "direct" || !runPipeline ? runDirect(c, caseClient, pipelineOpts, signal) : runPipeline(c, caseClient, pipelineOpts, signal);
       },
       onRecord: async (rec) => {
-        await writer.appendCase(rec);
+        try {
+          await writer.appendCase(rec);
+        } catch (err) {
+          journalFailure ??= err as Error;
+          throw err;
+        }
         progress.caseDone(rec);
       },
     });
@@ -313,6 +346,22 @@ export async function runValidation(req: RunRequest): Promise<number> {
       );
     }
     client.close?.();
+    const hint = resumeCommand(req.argv, dir);
+
+    if (result.journalError) {
+      // A local problem, reported as one: no run_end, no reports if the disk refuses them too.
+      const why = (journalFailure ?? result.journalError).message;
+      say(`error: cannot write the journal ${dir}/cases.jsonl: ${why}`);
+      say(`stopped at once: no new cases started, ${result.finished} unit(s) journaled this session are kept, in-flight ones abandoned.`);
+      await writer.event({ type: "run_end", session, status: "failed", reason: `journal write failed: ${why}` }).catch(() => undefined);
+      await writer.close().catch(() => undefined);
+      await (await import("../report/write.js")).writeReports(dir).then(
+        () => say(`reports written to ${dir} (from what was journaled)`),
+        (err: Error) => say(`reports not written: ${err.message}`),
+      );
+      say(`free space (or fix the folder's permissions), then resume with:\n  ${hint}`);
+      return EXIT.JOURNAL_WRITE;
+    }
 
     const interrupted = req.signal.aborted;
     const status = result.fatal ? "failed" : interrupted ? "interrupted" : "completed";
@@ -332,11 +381,11 @@ export async function runValidation(req: RunRequest): Promise<number> {
 
     if (result.fatal) {
       say(`endpoint unavailable: ${result.fatal.message}`);
-      say(`${result.unfinished} unit(s) not run; after fixing it, resume with:\n  ${resumeCommand(req.argv, dir)}`);
+      say(`${result.unfinished} unit(s) not run; after fixing it, resume with:\n  ${hint}`);
       return EXIT.ENDPOINT;
     }
     if (interrupted) {
-      say(`interrupted: ${result.unfinished} unit(s) not finished. Resume with:\n  ${resumeCommand(req.argv, dir)}`);
+      say(`interrupted: ${result.unfinished} unit(s) not finished. Resume with:\n  ${hint}`);
       return EXIT.INTERRUPTED;
     }
     const errored = summary.arms.reduce((n, a) => n + a.outcomes.error, 0);
@@ -345,7 +394,7 @@ export async function runValidation(req: RunRequest): Promise<number> {
     if (rate > req.maxErrorRate) {
       say(
         `${errored} of ${recorded} unit(s) errored (${(rate * 100).toFixed(1)}% > --max-error-rate ${req.maxErrorRate * 100}%). ` +
-          `Re-run the errored ones with:\n  ${resumeCommand(req.argv, dir)}`,
+          `Re-run the errored ones with:\n  ${hint}`,
       );
       return EXIT.ERROR_RATE;
     }
