@@ -320,13 +320,11 @@ describe("performance", () => {
       });
     const a = mk("a", 0);
     const b = mk("b", 1);
-    const t0 = performance.now();
     const r = diffRuns(a, b);
-    const ms = performance.now() - t0;
+    // Behaviour only: its speed is measured by `npm run bench` (diff time), never by a timed unit test.
     expect(r.arms).toHaveLength(2);
     expect(r.arms[0]!.base.n).toBe(1273);
-    // ~0.25 s on an idle machine; the bound is loose so a busy CI runner does not flake, but it still
-    // catches an accidental O(n²) pairing or a per-object bootstrap.
-    expect(ms).toBeLessThan(2000);
+    expect(r.arms[0]!.cand.n).toBe(1273);
+    expect(r.pairing.per_arm.map((p) => p.paired)).toEqual([1273, 1273]);
   });
 });
