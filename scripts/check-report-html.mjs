@@ -6,7 +6,8 @@
 //   node scripts/check-report-html.mjs runs/<id>/report.html
 //
 // Exit codes: 0 ok (or skipped: no Chromium), 1 problems found, 2 usage / browser failure.
-// Chromium: $CHROMIUM if set, else /usr/bin/chromium; without it, prints how to install and exits 0 ("skipped").
+// Chromium: $CHROMIUM if set, else /usr/bin/chromium; without it, prints how to install and exits 0 ("skipped"),
+// or 2 when CI is set.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +30,11 @@ if (!existsSync(path)) {
 }
 const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
 if (!existsSync(chromium)) {
+  // In CI the check must run (.ci/run installs Debian's chromium): a missing browser fails instead of skipping.
+  if (process.env.CI) {
+    console.error(`check-report-html: no Chromium at ${chromium} and CI is set (apt-get install -y chromium, or set CHROMIUM)`);
+    process.exit(2);
+  }
   console.log(`check-report-html: skipped (no Chromium at ${chromium}; install it with: apt-get install chromium)`);
   process.exit(0);
 }

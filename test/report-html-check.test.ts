@@ -11,7 +11,15 @@ import { largeFixture } from "./fixtures/report/large.js";
 const run = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`report-html-check: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+/** In CI (.ci/run sets CI and installs Chromium) a missing browser is a failure, never a silent skip. */
+const inCi = Boolean(process.env.CI);
+if (!hasChromium && !inCi) console.warn(`report-html-check: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+describe.runIf(inCi)("report.html browser check in CI", () => {
+  it(`Chromium is installed at ${CHROMIUM} (.ci/run installs Debian's chromium)`, () => {
+    expect(hasChromium, `no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM`).toBe(true);
+  });
+});
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
