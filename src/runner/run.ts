@@ -10,7 +10,9 @@ import type { ClientEvent } from "../endpoint/client.js";
 import type { ModelClient, RetryBudget } from "../endpoint/types.js";
 import { redactUrl, type EndpointSettings } from "../config/env.js";
 import type { RunEventBody } from "../journal/events.js";
+import { configComponents, hashComponents } from "../config/hash.js";
 import { acquireRunLock, type RunLock } from "../journal/lock.js";
+import { readRunJson } from "../journal/read.js";
 import { failingAfter, RunJournalWriter } from "../journal/writer.js";
 import { loadPromptSet, promptHashes } from "../pipeline/prompts.js";
 import type { PipelineOptions } from "../pipeline/types.js";
@@ -121,7 +123,10 @@ async function runLocked(req: RunRequest, hold: (l: RunLock) => void): Promise<n
   if (req.resumeDir) {
     // Exclusive before anything reads the journal: a second process on this folder would pay for the same cases.
     hold(await acquireRunLock(req.resumeDir, { say }));
-    stored = await checkResumable(req.resumeDir, draft);
+    // The served model id is known only once the engine is detected (step 3): compare it there, the rest now.
+    const storedModel = (await readRunJson(req.resumeDir).catch(() => null))?.endpoint?.model ?? draft.endpoint.model;
+    const sameModel = { ...draft, endpoint: { ...draft.endpoint, model: storedModel } };
+    stored = await checkResumable(req.resumeDir, { ...sameModel, config_hash: hashComponents(configComponents(sameModel)) });
     const journal = await (await import("../journal/read.js")).readJournal(req.resumeDir);
     for (const r of journal.cases) if (r.outcome !== "error") done.add(caseKey(r));
     session += journal.events.filter((e) => e.type === "run_start").length;
@@ -188,6 +193,12 @@ async function runLocked(req: RunRequest, hold: (l: RunLock) => void): Promise<n
     let dir: string;
     if (req.resumeDir && stored) {
       dir = req.resumeDir;
+      if (stored.endpoint.model !== modelId.model) {
+        throw new UsageError(
+          `cannot resume ${dir}: the configuration differs from the stored run (model: stored ${JSON.stringify(stored.endpoint.model)}, now ${JSON.stringify(modelId.model)}). ` +
+            `Resume with the original settings, or start a new run without --resume.`,
+        );
+      }
       if (stored.endpoint.kind !== kind) {
         throw new UsageError(
           `cannot resume ${dir}: it ran on ${stored.endpoint.kind === "emulator" ? "the emulator" : `a remote endpoint (${stored.endpoint.base_url})`}, ` +
