@@ -335,6 +335,8 @@ export interface RunEndpoint {
   stream?: boolean;
   /** What the user should know about this engine for this run (limits unknown, model id replaced, …). */
   notes?: string[];
+  /** The once-per-run check of the preflight against the engine's counting route (endpoint/tokenize-check.ts). */
+  tokenize_check?: import("./endpoint/tokenize-check.js").TokenizeCheck | null;
 }
 
 /** Cost model: endpoint hours (wall time × hourly price) and/or per-million-token prices. */

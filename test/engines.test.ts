@@ -260,7 +260,7 @@ describe("metrics names", () => {
     expect(ENGINES.tgi.tokenize?.path).toBe("/chat_tokenize");
     expect(ENGINES.vllm.tokenize?.path).toBe("/tokenize");
     expect(ENGINES.vllm.tokenize?.count({ count: 57, max_model_len: 16384, tokens: [] })).toBe(57);
-    expect(ENGINES.tgi.tokenize?.count({ tokenize_input: [{ id: 1 }, { id: 2 }], templated_text: "x" })).toBe(2);
+    expect(ENGINES.tgi.tokenize?.count({ tokenize_response: [{ id: 1 }, { id: 2 }], templated_text: "x" })).toBe(2);
     expect(ENGINES.sglang.tokenize).toBeNull();
     expect(ENGINES.openai.tokenize).toBeNull();
   });

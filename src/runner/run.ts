@@ -1,5 +1,6 @@
 // The main job: dataset → sample → endpoint (or the embedded emulator) → pipeline/direct arms → journal →
 // reports. Returns an exit code (see exit-codes.ts); never calls process.exit itself.
+import type { TokenizeCheck } from "../endpoint/tokenize-check.js";
 import { AdaptiveLimiter } from "../endpoint/adaptive.js";
 import { AutoConcurrency } from "../endpoint/auto-concurrency.js";
 import { createEndpointClient, endpointRoot, PAUSED_HINT, readEndpointInfo } from "../endpoint/client.js";
@@ -102,7 +103,7 @@ async function runLocked(req: RunRequest, hold: (l: RunLock) => void): Promise<n
   const guidelinesCorpus =
     config.guidelines && config.guidelines_file ? await (await import("../pipeline/guidelines-file.js")).loadGuidelines(config.guidelines_file) : null;
   // Modules only some runs need are loaded on demand (start-up time): the pipeline arm's steps and schemas.
-  const { runDirect } = await import("../pipeline/direct/run.js");
+  const { runDirect, directRequestText } = await import("../pipeline/direct/run.js");
   const runPipeline = config.mode === "direct" ? null : (await import("../pipeline/run.js")).runPipeline;
 
   // 2. Resume: the stored run must match, and its journal must read cleanly — all before any endpoint traffic.
@@ -177,6 +178,20 @@ async function runLocked(req: RunRequest, hold: (l: RunLock) => void): Promise<n
     say(`engine: ${profile.label}${engineInfo.version ? ` ${engineInfo.version}` : ""} (${engineInfo.detected_by})`);
     for (const note of engineInfo.notes) say(`NOTE: ${note}`);
 
+    // The preflight's rendering and bound, checked once against the engine's own counting route (TGI
+    // /chat_tokenize) on the first case's direct prompt: a mismatch stops the run before anything is paid for.
+    let tokenizeCheck: TokenizeCheck | null = null;
+    // (Not against the embedded emulator: that is the harness's own code, and its tokenizer would load in-process.)
+    if (req.preflight && limits && !coldDefaults && !emulator && cases.length > 0) {
+      const { checkTokenize } = await import("../endpoint/tokenize-check.js");
+      const messages = [{ role: "user" as const, content: directRequestText(cases[0]!, prompts.direct.text) }];
+      tokenizeCheck = await checkTokenize({ root: endpointRoot(baseUrl), apiKey: apiKey ?? "", model: modelId.model, profile, messages, fetch: httpFetch });
+      if (tokenizeCheck?.problem) {
+        throw new UsageError(`token preflight check against ${tokenizeCheck.route}: ${tokenizeCheck.problem}. Pass --no-preflight to run without the preflight (the server then refuses over-long requests itself).`);
+      }
+      if (tokenizeCheck?.skipped) say(`NOTE: token preflight not checked against the server (${tokenizeCheck.skipped})`);
+    }
+
     // 4. Run directory: new, or the one being resumed.
     const endpoint: RunJson["endpoint"] = {
       ...endpointRecord(kind, emulator ? "embedded-emulator" : redactUrl(baseUrl), modelId.model, info),
@@ -188,6 +203,7 @@ async function runLocked(req: RunRequest, hold: (l: RunLock) => void): Promise<n
       info_read: info ? "start" : "never",
       stream: req.stream === true,
       notes: engineInfo.notes,
+      ...(tokenizeCheck ? { tokenize_check: tokenizeCheck } : {}),
     };
     let run: RunJson = { ...draft, endpoint, ...(req.flags ? { flags: req.flags } : {}) };
     let dir: string;

@@ -54,7 +54,8 @@ export const tgi: EngineProfile = {
   tokenize: {
     path: "/chat_tokenize",
     body: (model, messages) => ({ model, messages }),
-    count: (json) => (isRecord(json) && Array.isArray(json.tokenize_input) ? json.tokenize_input.length : null),
+    // ChatTokenizeResponse { tokenize_response: [SimpleToken], templated_text } (router/src/lib.rs).
+    count: (json) => (isRecord(json) && Array.isArray(json.tokenize_response) ? json.tokenize_response.length : null),
   },
   classifyHttp,
   classifyStreamError,
