@@ -24,7 +24,7 @@ describe("checkTokenize", () => {
   it("a different rendering (another model's template) is a problem naming where it differs", async () => {
     const r = await checkTokenize(opts(answering({ tokenize_response: tokens(40), templated_text: "<|begin_of_text|>" + messages[0]!.content })));
     expect(r!.rendering).toBe("differs");
-    expect(r!.problem).toMatch(/renders the chat differently .* first difference at character \d+: server);
+    expect(r!.problem).toMatch(/renders the chat differently .*first difference at character \d+: server/);
   });
 
   it("a server count above the preflight's bound is a problem (the bound's proof would be unsafe)", async () => {
