@@ -130,6 +130,13 @@ const CUES: ReadonlyArray<{ rule: string; re: RegExp; need: readonly string[] }>
     need: ["go with", "choose", "select", "pick", "opt for", "mark", "settle", "lean", "going", "sticking"],
   },
   { rule: "abbreviated", re: /\bans\s*[:.=-]/gi, need: ["ans"] },
+  {
+    // A conclusion that is only a letter: "So C.", "On balance, C.", "Therefore (B).", "It is D." — the letter must
+    // end its sentence (see CONCLUSION_END), so "So A 45-year-old…" or "It is a beta blocker" never match.
+    rule: "conclusion",
+    re: /(?:^|[.!;:\n]\s*|,\s*(?:but|and)\s+|\b(?:but|and)\s+)(?:(?:so|thus|hence|therefore|overall|ultimately|finally|on\s+balance|in\s+(?:conclusion|summary|short)|all\s+(?:in\s+all|things\s+considered))\s*,?\s*(?:(?:it(?:'s|\s+is|\s+must\s+be)|that(?:'s|\s+is)|the\s+pick\s+is|we\s+get)\s+)?|(?:it(?:'s|\s+is|\s+must\s+be)|that(?:'s|\s+is))\s+)(?:option\s+|choice\s+)?(?=[(\[]?[A-H][)\]]?\s*(?:[.!]|$))/gim,
+    need: ["so", "thus", "hence", "therefore", "overall", "ultimately", "finally", "balance", "conclusion", "summary", "short", "all", "it", "that"],
+  },
   { rule: "boxed", re: /\\boxed\s*\{/g, need: ["\\boxed"] },
   {
     rule: "domain_statement",
@@ -140,7 +147,7 @@ const CUES: ReadonlyArray<{ rule: string; re: RegExp; need: readonly string[] }>
 
 /** "Option C is correct", "(B) is the best answer", "D is the correct answer", "B is more likely". */
 const REVERSE =
-  /(?:\b(?:option|choice|answer|letter)\s*[(\[]?([A-Ha-h])[)\]]?|[(\[]([A-Ha-h])[)\]]|\b([A-H]))(?![A-Za-z0-9])[.:]?\s+(?:is|would\s+be|seems\s+to\s+be|appears\s+to\s+be|remains|looks)\s+(?:to\s+be\s+)?(?:(?:the|my|our)\s+)?(?:(?:single|most|more|best|only|clearly|definitely|certainly|indeed|therefore|thus|probably)\s+)*(?:correct|right|best|likely|appropriate|accurate|probable|reasonable|answer|choice|option|preferred|favou?red)\b(?:\s+(?:answer|option|choice|one|response|selection|here))?/gi;
+  /(?:\b(?:option|choice|answer|letter)\s*[(\[]?([A-Ha-h])[)\]]?|[(\[]([A-Ha-h])[)\]]|\b([A-H]))(?![A-Za-z0-9])[.:]?\s+(?:is|would\s+be|seems\s+to\s+be|appears\s+to\s+be|remains|looks)\s+(?:to\s+be\s+)?(?:(?:the|my|our)\s+)?(?:(?:single|most|more|best|only|clearly|definitely|certainly|indeed|therefore|thus|probably)\s+)*(?:correct|right|best|better|likely|appropriate|accurate|probable|reasonable|answer|choice|option|preferred|preferable|favou?red)\b(?:\s+(?:answer|option|choice|one|response|selection|here))?/gi;
 
 /**
  * Reverse form by text: "Pulmonary embolism is the most likely diagnosis", "Vitamin A is the correct supplement".
@@ -207,7 +214,7 @@ export function statements(text: string, idx: OptionIndex): Candidate[] {
       out.push({ pos: start + read.end, tier: 1, method: methodOf(read, "statement"), rule, read, matched: snippet(text, m.index, start + read.end), complete: false });
     }
   }
-  const verdictWords = ["correct", "right", "best", "likely", "appropriate", "accurate", "probable", "reasonable", "answer", "choice", "option", "preferred", "favo", "consistent"];
+  const verdictWords = ["correct", "right", "best", "better", "preferable", "likely", "appropriate", "accurate", "probable", "reasonable", "answer", "choice", "option", "preferred", "favo", "consistent"];
   if (!has(verdictWords)) return out;
   for (const m of text.matchAll(REVERSE)) {
     const raw = m[1] ?? m[2] ?? m[3];
