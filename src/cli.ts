@@ -36,6 +36,7 @@ function runOptions(y: Argv) {
     .option("guidelines", { type: "boolean", default: true, describe: "Run guideline retrieval and conflict detection (--no-guidelines skips both)", group: "Pipeline:" })
     .option("guidelines-file", { type: "string", describe: "JSON array of {id, specialty, title, source, url?, text}: BM25 retrieval instead of a model step", group: "Pipeline:" })
     .option("prompts", { type: "string", describe: "Folder of prompt overrides (<step>.md, direct.md)", group: "Pipeline:" })
+    .option("pipeline", { type: "string", describe: "Pipeline file (YAML or JSON, docs/pipeline-file.md): named steps, prompts, schemas, temperatures, inputs", group: "Pipeline:" })
     .option("raw", { type: "boolean", default: true, describe: "Keep raw model output in cases.jsonl (--no-raw omits it)", group: "Pipeline:" })
     .option("concurrency", {
       type: "string",
@@ -152,6 +153,7 @@ async function mainRun(given: RunArgs, argv: string[]): Promise<number> {
         guidelines: a.guidelines,
         guidelines_file: a["guidelines-file"] ? resolve(a["guidelines-file"]) : null,
         prompts_dir: a.prompts ? resolve(a.prompts) : null,
+        ...(a.pipeline ? { pipeline_file: resolve(a.pipeline) } : {}),
         raw: a.raw,
       },
       outDir: resolve(a.out),

@@ -211,8 +211,8 @@ export interface CaseRecord {
   error?: string;
   /** Direct arm: raw response text (omitted with --no-raw). */
   raw?: string;
-  /** Pipeline arm: one record per step id. */
-  steps?: Partial<Record<StepId, StepRecord>>;
+  /** Pipeline arm: one record per step id (a `--pipeline FILE` run: per step name of the file). */
+  steps?: Record<string, StepRecord>;
   /**
    * How the answer was graded (scoring/grading): method, none-reason, rule and the text it rests on. Absent on
    * `error` records (no model response) and on records written before the grader existed.
@@ -221,7 +221,7 @@ export interface CaseRecord {
   /** The case's option texts by letter, so `report` can re-grade the raw text without the dataset. */
   options?: Partial<Record<Letter, string>>;
   /** Pipeline arm: intermediate steps that failed; the case went on without their output (degraded). */
-  failed_steps?: StepId[];
+  failed_steps?: Array<StepId | (string & {})>;
   /** Direct arm with --stream: the call's streaming timings. */
   stream?: StreamStats;
   /** Direct arm: TGI's timing headers of the call. */
@@ -273,6 +273,8 @@ export interface RunConfig {
   guidelines: boolean;
   guidelines_file: string | null;
   prompts_dir: string | null;
+  /** --pipeline FILE: the pipeline arm runs this file's steps (run.json `pipeline` records its hashes). */
+  pipeline_file?: string | null;
   raw: boolean;
   /** --epochs K: each sampled case runs K times per arm (absent = 1); result-determining when > 1. */
   epochs?: number;
@@ -305,6 +307,8 @@ export interface RunJson {
   endpoint: RunEndpoint;
   /** Per step id: the prompt template's sha256 and whether --prompts overrode it. */
   prompts: Partial<Record<StepId | "direct", { sha256: string; overridden: boolean }>>;
+  /** --pipeline FILE: the file's sha256 and, per step (in file order), what determines its requests. */
+  pipeline?: RunPipeline;
   /** Pricing used by reports (not result-determining, so not in config_hash). */
   cost: CostSettings;
   /**
@@ -312,6 +316,24 @@ export interface RunJson {
    * continue the run. Not hashed: the result-determining parts are compared through config_hash.
    */
   flags?: Record<string, unknown>;
+}
+
+export interface RunPipeline {
+  file: string;
+  sha256: string;
+  answer: string;
+  steps: Array<{
+    name: string;
+    prompt_sha256: string | null;
+    schema: string | null;
+    schema_sha256: string | null;
+    temperature: number | null;
+    max_tokens: number | null;
+    json_mode: JsonMode | null;
+    inputs: string[];
+    on_failure: "degrade" | "skip" | "fail";
+    retrieval: { corpus_sha256: string; top_k: number } | null;
+  }>;
 }
 
 /** run.json `endpoint`: where the run went and which serving engine answered (absent in runs before engines). */

@@ -78,7 +78,7 @@ export const EMULATOR_NUMBER_RULES: Record<string, NumberRule> = {
 };
 
 /** String flags that must not be empty when given (`--resume ""` must not silently start a new run). */
-export const NON_EMPTY_STRINGS = ["resume", "data", "out", "case-ids", "prompts", "guidelines-file", "shard", "model"] as const;
+export const NON_EMPTY_STRINGS = ["resume", "data", "out", "case-ids", "prompts", "guidelines-file", "shard", "model", "pipeline"] as const;
 
 /** "a whole number ≥ 1", "a number in 0..1", "a number > 0"… */
 export function describeRule(r: NumberRule): string {

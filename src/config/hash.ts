@@ -4,7 +4,9 @@ import { createHash } from "node:crypto";
 import type { RunJson } from "../types.js";
 
 /** The result-determining parts of a run, by name. */
-export function configComponents(run: Pick<RunJson, "config" | "dataset" | "sampled_ids" | "prompts" | "endpoint">): Record<string, unknown> {
+export function configComponents(
+  run: Pick<RunJson, "config" | "dataset" | "sampled_ids" | "prompts" | "endpoint"> & Pick<Partial<RunJson>, "pipeline">,
+): Record<string, unknown> {
   const c = run.config;
   const prompts: Record<string, string> = {};
   for (const [id, p] of Object.entries(run.prompts)) if (p) prompts[`prompt:${id}`] = p.sha256;
@@ -23,7 +25,20 @@ export function configComponents(run: Pick<RunJson, "config" | "dataset" | "samp
     // Only when repeating, so the hash of every single-epoch run stays what it was.
     ...(c.epochs !== undefined && c.epochs > 1 ? { epochs: c.epochs } : {}),
     ...prompts,
+    // Only with --pipeline FILE, so the hash of every other run stays what it was.
+    ...pipelineComponents(run.pipeline),
   };
+}
+
+/** `pipeline.<step>.<field>` for each step of a --pipeline file, plus the step list itself. */
+export function pipelineComponents(p: RunJson["pipeline"]): Record<string, unknown> {
+  if (!p) return {};
+  const out: Record<string, unknown> = { "pipeline.steps": p.steps.map((s) => s.name), "pipeline.answer": p.answer };
+  for (const s of p.steps) {
+    const { name, ...fields } = s;
+    for (const [k, v] of Object.entries(fields)) out[`pipeline.${name}.${k}`] = v;
+  }
+  return out;
 }
 
 export function stableStringify(v: unknown): string {

@@ -8,7 +8,7 @@ import { mcnemarExactLog10, normalTwoSidedLog10P, pairedBootstrapDelta, pairedEx
 import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
 import type { Arm } from "../types.js";
-import { STEP_IDS } from "../types.js";
+import { stepNames } from "../report/step-names.js";
 import { MEDQA_SHA256 } from "../datasets/fetch.js";
 import { journalSide, legacyKey, toSide, type NormCase, type PairReducer, type Side, type Source } from "./source.js";
 import {
@@ -184,7 +184,7 @@ function latency(base: readonly NormCase[], cand: readonly NormCase[], pairs: Re
   const okC = cand.filter((c) => c.outcome !== "error");
   const okPairs = pairs?.filter(([b, c]) => b.outcome !== "error" && c.outcome !== "error") ?? null;
   const rows = [latencyRow("case", (c) => c.latency_ms, okB, okC, okPairs)];
-  for (const id of STEP_IDS) {
+  for (const id of stepNames([...base, ...cand])) {
     const pick: LatencyPick = (c) => (c.steps[id]?.status === "ok" ? c.steps[id]!.latency_ms : null);
     const row = latencyRow(id, pick, base, cand, pairs);
     if (row.n_base || row.n_cand) rows.push(row);
@@ -195,7 +195,7 @@ function latency(base: readonly NormCase[], cand: readonly NormCase[], pairs: Re
 /** --stream: TTFT and decode-rate rows per step ("direct" first), over the cases that streamed it; [] otherwise. */
 function streaming(base: readonly NormCase[], cand: readonly NormCase[], pairs: ReadonlyArray<[NormCase, NormCase]> | null): LatencyRow[] {
   const rows: LatencyRow[] = [];
-  for (const key of ["direct", ...STEP_IDS]) {
+  for (const key of ["direct", ...stepNames([...base, ...cand])]) {
     const ttft = latencyRow(`TTFT ${key}`, (c) => c.stream?.[key]?.ttft_ms ?? null, base, cand, pairs);
     if (!ttft.n_base && !ttft.n_cand) continue;
     rows.push(ttft, latencyRow(`decode tok/s ${key}`, (c) => c.stream?.[key]?.decode_tok_s ?? null, base, cand, pairs));
@@ -227,7 +227,7 @@ function tokens(base: readonly NormCase[], cand: readonly NormCase[]): TokenRow[
     };
   };
   const rows = [row("case", (c) => c.tokens)];
-  for (const id of STEP_IDS) {
+  for (const id of stepNames([...base, ...cand])) {
     rows.push(
       row(id, (c) => {
         const s = c.steps[id];

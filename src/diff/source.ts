@@ -9,6 +9,8 @@ import { scoreDiagnostic, type DiagnosticHit } from "../scoring/diagnostic.js";
 import { caseStrata } from "../scoring/strata.js";
 import type { Arm, CaseRecord, ErrorClass, Outcome, RunJson } from "../types.js";
 import { STEP_IDS } from "../types.js";
+import { stepNames } from "../report/step-names.js";
+import { pipelineComponents } from "../config/hash.js";
 import { legacyLabel, type LegacyCase, type LegacyReport } from "./legacy.js";
 import type { CostSide, Scalar, SideInfo } from "./types.js";
 
@@ -64,7 +66,7 @@ export const isLegacy = (s: Source): s is LegacyReport => (s as LegacyReport).ki
 
 function normRecord(r: CaseRecord): NormCase {
   const steps: Partial<Record<string, StepStat>> = {};
-  for (const id of STEP_IDS) {
+  for (const id of stepNames([r])) {
     const s = r.steps?.[id];
     if (s) steps[id] = { status: s.status, latency_ms: s.latency_ms, prompt_tokens: s.prompt_tokens, completion_tokens: s.completion_tokens };
   }
@@ -119,6 +121,8 @@ export function flattenConfig(run: RunJson): Record<string, Scalar> {
     "harness.git_commit": run.harness.git_commit,
   };
   for (const id of ["direct", ...STEP_IDS] as const) out[`prompt.${id}`] = run.prompts[id]?.sha256 ?? null;
+  // --pipeline FILE: each step's prompt/schema hash, temperature, budget… so the diff names the changed step field.
+  for (const [k, v] of Object.entries(pipelineComponents(run.pipeline))) out[k] = Array.isArray(v) || (v !== null && typeof v === "object") ? JSON.stringify(v) : (v as Scalar);
   return out;
 }
 

@@ -338,7 +338,7 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
     }
 
     // Only parameters TGI handles as intended: no top_p (1 is rejected) and no presence_penalty.
-    const body: Record<string, unknown> = { model, messages: req.messages, temperature };
+    const body: Record<string, unknown> = { model, messages: req.messages, temperature: req.temperature ?? temperature };
     if (maxTokens !== undefined) body.max_tokens = maxTokens;
     const seed = req.seed ?? opts.seed;
     if (seed !== undefined) body.seed = seed;

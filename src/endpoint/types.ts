@@ -20,6 +20,8 @@ export interface ChatRequest {
   response_format?: TgiResponseFormat;
   /** For logs, metrics and the emulator's per-step fault injection; never sent as model input. */
   tag?: { case_id?: string; step?: string };
+  /** Sampling temperature for this call (a pipeline file's per-step value); overrides the client's. */
+  temperature?: number;
   /** Sampling seed for this call (an epoch's own seed); overrides the client's default seed. */
   seed?: number;
   /**

@@ -38,9 +38,19 @@ export interface StepContext {
 }
 
 export interface ModelStepSpec<T> {
-  id: StepId;
+  /** A built-in step id, or a `--pipeline FILE` step name (then `template` is given). */
+  id: StepId | (string & {});
   vars: Readonly<Record<string, string>>;
-  schema: z.ZodType<T>;
+  /** null → free text: no schema in the prompt or grammar; any non-empty reply is the output. */
+  schema: z.ZodType<T> | null;
+  /** Pipeline files: the step's own template (default: the prompt set's, by id). */
+  template?: string;
+  /** Pipeline files: per-step temperature (default: the client's --temperature). */
+  temperature?: number;
+  /** Pipeline files: per-step --json-mode override. */
+  jsonMode?: PipelineOptions["jsonMode"];
+  /** Pipeline files: a JSON Schema file's own text, sent instead of the one derived from `schema`. */
+  jsonSchema?: Record<string, unknown>;
   /** The step's default; clamped to opts.maxTokens. */
   maxTokens: number;
   /**
@@ -93,10 +103,14 @@ export const GRAMMAR_INSTRUCTION = "Respond with one JSON object only.";
 
 export function buildRequest(spec: ModelStepSpec<unknown>, template: string, ctx: StepContext): ChatRequest {
   const body = renderTemplate(template, spec.vars);
+  const mode = spec.jsonMode ?? ctx.opts.jsonMode;
+  const schema = spec.schema === null ? null : (spec.jsonSchema ?? jsonSchemaOf(spec.schema));
   const user =
-    ctx.opts.jsonMode === "prompt"
-      ? `${body}\n\n${JSON_SCHEMA_MARKER}\n\`\`\`json\n${JSON.stringify(jsonSchemaOf(spec.schema))}\n\`\`\``
-      : `${body}\n\n${GRAMMAR_INSTRUCTION}`;
+    schema === null
+      ? body
+      : mode === "prompt"
+        ? `${body}\n\n${JSON_SCHEMA_MARKER}\n\`\`\`json\n${JSON.stringify(schema)}\n\`\`\``
+        : `${body}\n\n${GRAMMAR_INSTRUCTION}`;
   const req: ChatRequest = {
     messages: [
       { role: "system", content: SYSTEM_PROMPT },
@@ -105,11 +119,14 @@ export function buildRequest(spec: ModelStepSpec<unknown>, template: string, ctx
     max_tokens: Math.min(spec.maxTokens, ctx.opts.maxTokens),
     tag: { case_id: ctx.caseId, step: spec.id },
   };
-  if (ctx.opts.jsonMode === "grammar") req.response_format = { type: "json", value: grammarSchemaOf(spec.schema) };
+  if (spec.temperature !== undefined) req.temperature = spec.temperature;
+  if (schema !== null && mode === "grammar") {
+    req.response_format = { type: "json", value: spec.jsonSchema ? grammarSafe(spec.jsonSchema) : grammarSchemaOf(spec.schema!) };
+  }
   return req;
 }
 
-export function reaskMessages(previous: ChatMessage[], badOutput: string, error: string): ChatMessage[] {
+export function reaskMessages(previous: ChatMessage[], badOutput: string, error: string, freeText = false): ChatMessage[] {
   return [
     ...previous,
     { role: "assistant", content: badOutput },
@@ -117,7 +134,7 @@ export function reaskMessages(previous: ChatMessage[], badOutput: string, error:
       role: "user",
       content:
         `Your reply could not be used: ${error}\n` +
-        "Reply with the corrected JSON object only, conforming to the schema requested above.",
+        (freeText ? "Reply again, following the instructions above." : "Reply with the corrected JSON object only, conforming to the schema requested above."),
     },
   ];
 }
@@ -195,7 +212,7 @@ async function call(req: ChatRequest, ctx: StepContext, tally: Tally): Promise<C
 }
 
 export async function runModelStep<T>(spec: ModelStepSpec<T>, ctx: StepContext): Promise<StepResult<T>> {
-  const template = ctx.opts.prompts[spec.id].text;
+  const template = spec.template ?? ctx.opts.prompts[spec.id as StepId].text;
   const req = buildRequest(spec as ModelStepSpec<unknown>, template, ctx);
   const tally = new Tally();
   const withRaw = (rec: StepRecord, raw: string | undefined): StepRecord => {
@@ -205,12 +222,12 @@ export async function runModelStep<T>(spec: ModelStepSpec<T>, ctx: StepContext):
 
   const first = await call(req, ctx, tally);
   if (!first.ok) return { record: { ...tally.record("failed", "n/a"), error_class: first.errorClass, error: first.error } };
-  const read = spec.parse ?? ((text: string) => parseStructured(text, spec.schema));
+  const read = spec.parse ?? (spec.schema === null ? freeText<T> : (text: string) => parseStructured(text, spec.schema!));
   const parsed = read(first.result.text, first.result.finish_reason);
   if (parsed.ok) return { record: withRaw(ok(tally, parsed.outcome, parsed.value), first.result.text), value: parsed.value };
 
   // One re-ask: the model sees its own output and the validation error.
-  const retryReq: ChatRequest = { ...req, messages: reaskMessages(req.messages, first.result.text, parsed.error) };
+  const retryReq: ChatRequest = { ...req, messages: reaskMessages(req.messages, first.result.text, parsed.error, spec.schema === null) };
   const second = await call(retryReq, ctx, tally);
   if (!second.ok) {
     const rec = { ...tally.record("failed", "failed" as ParseOutcome), error_class: second.errorClass, error: second.error };
@@ -220,6 +237,12 @@ export async function runModelStep<T>(spec: ModelStepSpec<T>, ctx: StepContext):
   if (reparsed.ok) return { record: withRaw(ok(tally, "reasked", reparsed.value), second.result.text), value: reparsed.value };
   const rec: StepRecord = { ...tally.record("failed", "failed"), error_class: "parse_failed", error: reparsed.error };
   return { record: withRaw(rec, second.result.text) };
+}
+
+/** A free-text step's reply: any non-empty text (re-asked once when empty). */
+function freeText<T>(text: string): ParseStructuredResult<T> {
+  const t = text.trim();
+  return t === "" ? { ok: false, error: "the reply was empty" } : { ok: true, value: t as T, outcome: "ok" };
 }
 
 function ok(tally: Tally, parse: ParseOutcome, value: unknown): StepRecord {

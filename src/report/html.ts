@@ -3,7 +3,8 @@
 // Every piece of text from the journal goes through `esc`.
 import { engineHtml, engineLine } from "./engine-html.js";
 import { describeRegrade } from "../scoring/grading/regrade.js";
-import { STEP_IDS, type CaseRecord } from "../types.js";
+import type { CaseRecord } from "../types.js";
+import { stepNames } from "./step-names.js";
 import { DASH, caseLabels, ci, fmtMs, fmtNum, kn, orderedCases, pct, usd, showUsmleStep } from "./format.js";
 import type { ArmSummary, ProportionJson, Summary } from "./summary-schema.js";
 import type { Distribution } from "../stats/quantiles.js";
@@ -376,7 +377,7 @@ function caseDetails(r: CaseRecord): string {
   if (r.failed_steps?.length) inner.push(`<p><b>Degraded:</b> ${esc(`failed steps ${r.failed_steps.join(", ")}; the case went on without them`)}</p>`);
   if (r.error) inner.push(`<p><b>Error:</b> ${esc(`${r.error_class ?? ""} ${r.error}`)}</p>`);
   if (r.raw !== undefined) inner.push(`<details><summary>raw response</summary><pre>${esc(clip(r.raw))}</pre></details>`);
-  for (const id of STEP_IDS) {
+  for (const id of stepNames([r])) {
     const s = r.steps?.[id];
     if (s === undefined) continue;
     const head = `${id} · ${s.status} · ${fmtMs(s.latency_ms)} · ${s.prompt_tokens}+${s.completion_tokens} tok · parse ${s.parse}${s.error_class ? ` · ${s.error_class}` : ""}`;

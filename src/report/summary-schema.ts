@@ -3,7 +3,6 @@
 import { EpochsSchema } from "./epochs.js";
 import { z } from "zod";
 import { GRADE_METHODS, NONE_REASONS } from "../scoring/grading/types.js";
-import { STEP_IDS } from "../types.js";
 
 const int = z.number().int().nonnegative();
 const num = z.number();
@@ -33,7 +32,8 @@ export const TokenStatsSchema = z.object({
   completion_mean: numOrNull,
 });
 
-const StepIdSchema = z.enum(STEP_IDS);
+/** A built-in step id or a `--pipeline FILE` step name. */
+const StepIdSchema = z.string().min(1);
 const ArmSchema = z.enum(["direct", "pipeline"]);
 
 export const StratumSchema = z.object({

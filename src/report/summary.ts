@@ -12,7 +12,8 @@ import { QUESTION_TYPES } from "../scoring/question-type.js";
 import { USMLE_STEPS } from "../scoring/strata.js";
 import { describe } from "../stats/quantiles.js";
 import { wilson } from "../stats/wilson.js";
-import { LETTERS, STEP_IDS, type Arm, type CaseRecord, type CostSettings, type DatasetStratum, type Outcome, type ServerTiming, type StepId, type StepRecord } from "../types.js";
+import { stepNames } from "./step-names.js";
+import { LETTERS, type Arm, type CaseRecord, type CostSettings, type DatasetStratum, type Outcome, type ServerTiming, type StepRecord } from "../types.js";
 import { engineSummary, saturationSummary, streamingStats } from "./engine.js";
 import { GRADE_METHODS, GRADER_VERSION, NONE_REASONS } from "../scoring/grading/grade.js";
 import type { RegradeSummary } from "../scoring/grading/regrade.js";
@@ -334,21 +335,22 @@ function serverTimingRows(arm: Arm, cases: readonly CaseRecord[], steps: readonl
 }
 
 interface StepRecords {
-  step: StepId;
+  step: string;
   /** Records of the step where it ran (skipped steps excluded). */
   records: StepRecord[];
 }
 
 /** Steps in pipeline order, only those that ran at least once. */
 function stepStats(cases: readonly CaseRecord[]): StepRecords[] {
-  const by = new Map<StepId, StepRecord[]>(STEP_IDS.map((id) => [id, []]));
+  const names = stepNames(cases);
+  const by = new Map<string, StepRecord[]>(names.map((id) => [id, []]));
   for (const r of cases) {
-    for (const id of STEP_IDS) {
+    for (const id of names) {
       const s = r.steps?.[id];
       if (s !== undefined && s.status !== "skipped") by.get(id)!.push(s);
     }
   }
-  return STEP_IDS.filter((id) => by.get(id)!.length > 0).map((step) => ({ step, records: by.get(step)! }));
+  return names.filter((id) => by.get(id)!.length > 0).map((step) => ({ step, records: by.get(step)! }));
 }
 
 /** Token totals and per-record means of [prompt, completion] pairs (also the diff's token rows). */

@@ -113,6 +113,8 @@ export interface RunJsonInput {
   cases: Case[];
   endpoint: RunJson["endpoint"];
   prompts: Partial<Record<StepId | "direct", { sha256: string; overridden: boolean }>>;
+  /** --pipeline FILE: its record (pipeline/file/load.ts pipelineRecord). */
+  pipeline?: RunJson["pipeline"];
   cost: CostSettings;
 }
 
@@ -133,6 +135,7 @@ export async function buildRunJson(input: RunJsonInput): Promise<RunJson> {
     sampled_ids: input.cases.map((c) => c.id),
     endpoint: input.endpoint,
     prompts: input.prompts,
+    ...(input.pipeline ? { pipeline: input.pipeline } : {}),
   };
   return {
     schema_version: 1,

@@ -104,7 +104,10 @@ async function runLocked(req: RunRequest, hold: (l: RunLock) => void): Promise<n
     config.guidelines && config.guidelines_file ? await (await import("../pipeline/guidelines-file.js")).loadGuidelines(config.guidelines_file) : null;
   // Modules only some runs need are loaded on demand (start-up time): the pipeline arm's steps and schemas.
   const { runDirect, directRequestText } = await import("../pipeline/direct/run.js");
-  const runPipeline = config.mode === "direct" ? null : (await import("../pipeline/run.js")).runPipeline;
+  // --pipeline FILE: validated before anything else happens (exit 2 naming file:line:field), then interpreted.
+  const pipelineFile =
+    config.mode !== "direct" && config.pipeline_file ? await import("../pipeline/file/index.js").then((m) => m.loadPipelineRun(config.pipeline_file!)) : null;
+  const runPipeline = config.mode === "direct" ? null : pipelineFile ? pipelineFile.run : (await import("../pipeline/run.js")).runPipeline;
 
   // 2. Resume: the stored run must match, and its journal must read cleanly — all before any endpoint traffic.
   const runIdName = runDirName(new Date(), dataset.name, config.seed, cases.length);
@@ -116,6 +119,7 @@ async function runLocked(req: RunRequest, hold: (l: RunLock) => void): Promise<n
     cases,
     endpoint: endpointRecord(embedded ? "emulator" : "remote", embedded ? "embedded-emulator" : redactUrl(req.endpoint.baseUrl!), req.endpoint.model, null),
     prompts: promptHashes(prompts),
+    ...(pipelineFile ? { pipeline: pipelineFile.record } : {}),
     cost: req.cost,
   });
   const done = new Set<string>();

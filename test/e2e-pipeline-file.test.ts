@@ -1,0 +1,80 @@
+// --pipeline FILE from the user's side: the fixture pipeline (3 steps, its own schema, per-step temperatures) on
+// the embedded emulator; step names in every report; a malformed file → exit 2 naming file, line and field;
+// one step's temperature changed → diff names exactly that field and --resume refuses it.
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { MEDQA, onlyRunDir, readJson, runCli, tempDir, type CliResult } from "./helpers/cli.js";
+
+const FIXTURE_DIR = resolve(import.meta.dirname, "fixtures", "pipeline-file");
+const STEPS = ["findings", "differential", "choose"];
+
+function run(pipeline: string, extra: string[] = []): Promise<CliResult> {
+  return runCli(["--pipeline", pipeline, "--mode", "pipeline", "--max-cases", "5", "--time-scale", "1000", "--data", MEDQA, ...extra]);
+}
+
+describe("run-validation --pipeline FILE (emulator)", () => {
+  const work = tempDir("rv-pf-e2e-");
+  const base = join(work, "base");
+  const cand = join(work, "cand");
+  let baseDir = "";
+  let candDir = "";
+  beforeAll(async () => {
+    cpSync(FIXTURE_DIR, base, { recursive: true });
+    cpSync(FIXTURE_DIR, cand, { recursive: true });
+    const p = join(cand, "pipeline.yaml");
+    writeFileSync(p, readFileSync(p, "utf8").replace("temperature: 0.3", "temperature: 0.25"));
+    const outA = join(work, "out-a");
+    const outB = join(work, "out-b");
+    const [a, b] = await Promise.all([run(join(base, "pipeline.yaml"), ["--out", outA]), run(join(cand, "pipeline.yaml"), ["--out", outB])]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    baseDir = onlyRunDir(outA);
+    candDir = onlyRunDir(outB);
+  }, 180_000);
+
+  it("runs end to end: journal steps keyed by the file's step names, run.json records the file and step hashes", () => {
+    const lines = readFileSync(join(baseDir, "cases.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(5);
+    for (const l of lines) expect(Object.keys(l.steps)).toEqual(STEPS);
+    const runJson = readJson<{ pipeline: { sha256: string; steps: Array<{ name: string; temperature: number; prompt_sha256: string; schema_sha256: string | null }> } }>(join(baseDir, "run.json"));
+    expect(runJson.pipeline.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(runJson.pipeline.steps.map((s) => [s.name, s.temperature])).toEqual([["findings", 0.1], ["differential", 0.3], ["choose", 0.2]]);
+    expect(runJson.pipeline.steps[0]!.schema_sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("step names appear in summary.json, summary.md and report.html", () => {
+    const summary = readJson<{ arms: Array<{ latency: { steps: Array<{ step: string }> } }> }>(join(baseDir, "summary.json"));
+    expect(summary.arms[0]!.latency.steps.map((s) => s.step)).toEqual(STEPS);
+    const md = readFileSync(join(baseDir, "summary.md"), "utf8");
+    const html = readFileSync(join(baseDir, "report.html"), "utf8");
+    for (const s of STEPS) {
+      expect(md).toMatch(new RegExp(`^\\| ${s} \\|`, "m"));
+      expect(html).toContain(s);
+    }
+  });
+
+  it("diff names exactly the changed step field", async () => {
+    const res = await runCli(["diff", baseDir, candDir, "--json", join(work, "d.json")]);
+    expect(res.code, res.stderr).toBe(0);
+    const d = readJson<{ config: Array<{ field: string; base: unknown; cand: unknown }> }>(join(work, "d.json"));
+    const keys = d.config.map((c) => c.field).filter((k) => !k.startsWith("harness."));
+    expect(keys).toEqual(["pipeline.differential.temperature"]);
+  });
+
+  it("--resume refuses the changed temperature, naming the field (exit 2)", async () => {
+    const res = await run(join(cand, "pipeline.yaml"), ["--resume", baseDir]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/pipeline\.differential\.temperature/);
+  }, 60_000);
+
+  it("a malformed pipeline file exits 2 naming file, line and field", async () => {
+    const bad = join(work, "bad");
+    cpSync(FIXTURE_DIR, bad, { recursive: true });
+    const p = join(bad, "pipeline.yaml");
+    writeFileSync(p, readFileSync(p, "utf8").replace("inputs: [findings, stem]", "inputs: [findngs, stem]"));
+    const res = await run(p, ["--out", join(work, "out-bad")]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/pipeline\.yaml:13: field "steps\[1\]\.inputs\[0\]"/);
+  }, 60_000);
+});
