@@ -63,9 +63,12 @@ describe("run-validation --pipeline FILE (emulator)", () => {
   });
 
   it("--resume refuses the changed temperature, naming the field (exit 2)", async () => {
-    const res = await run(join(cand, "pipeline.yaml"), ["--resume", baseDir]);
+    // The same file edited in place (a different path is refused by the resume flag check before the hash).
+    const p = join(base, "pipeline.yaml");
+    writeFileSync(p, readFileSync(p, "utf8").replace("temperature: 0.3", "temperature: 0.25"));
+    const res = await run(p, ["--resume", baseDir]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/pipeline\.differential\.temperature/);
+    expect(res.stderr, res.stderr).toMatch(/pipeline\.differential\.temperature/);
   }, 60_000);
 
   it("a malformed pipeline file exits 2 naming file, line and field", async () => {
