@@ -110,6 +110,8 @@ export interface CallStats {
   /** Time spent waiting for a cold endpoint, excluded from latency statistics. */
   cold_ms: number;
   tokens: TokenUsage;
+  /** The server sent no `usage`: `tokens` are the harness's own estimate (tokenizer/estimate.ts), not a count. */
+  tokens_estimated?: boolean;
   finish_reason: string | null;
   /** HTTP attempts made (1 = no retry). */
   attempts: number;
@@ -162,6 +164,8 @@ export interface StepRecord {
   /** HTTP attempts over all calls. */
   attempts: number;
   parse: ParseOutcome | "n/a";
+  /** Some call of the step got no `usage` from the server: its token figures are estimates. */
+  tokens_estimated?: boolean;
   error_class?: ErrorClass;
   error?: string;
   /** The step's raw model output (omitted with --no-raw). */
@@ -201,6 +205,8 @@ export interface CaseRecord {
   wall_ms: number;
   cold_ms: number;
   tokens: TokenUsage;
+  /** Some call of the case got no `usage` from the server: `tokens` are partly the harness's estimate. */
+  tokens_estimated?: boolean;
   calls: number;
   attempts: number;
   /** Direct arm: the call's finish_reason (`stop`, `length`, `stop_sequence`); per step in `steps` otherwise. */

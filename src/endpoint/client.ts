@@ -12,6 +12,7 @@
 // - cold_ms = time waiting at the gate + the duration of the attempts answered 503 / refused; with
 //   X-Scale-Up-Timeout, also the part of a successful attempt the proxy held (elapsed − TGI's x-total-time).
 // - attempts = every HTTP attempt sent, 503s included; the retry budget counts only non-cold failures.
+import { estimateChatTokens, estimateTokens } from "../tokenizer/estimate.js";
 import OpenAI, { APIError } from "openai";
 import type {
   ChatCompletion,
@@ -434,10 +435,15 @@ export function createEndpointClient(opts: EndpointClientOptions): EndpointClien
           stats.latency_ms += dt;
         }
         if (!choice) throw fail("unknown", "the response has no choices", stats, stats.status);
+        // A server that sends no usage (some OpenAI-compatible ones) leaves the count unknown: estimate it and say
+        // so, rather than record 0 tokens and a $0 token cost.
+        const usage = completion.usage;
+        const text = choice.message?.content ?? "";
         stats.tokens = {
-          prompt: completion.usage?.prompt_tokens ?? 0,
-          completion: completion.usage?.completion_tokens ?? 0,
+          prompt: usage?.prompt_tokens ?? estimateChatTokens(req.messages),
+          completion: usage?.completion_tokens ?? estimateTokens(text),
         };
+        if (!usage || usage.prompt_tokens === undefined || usage.completion_tokens === undefined) stats.tokens_estimated = true;
         stats.finish_reason = choice.finish_reason ?? null;
         if (server) stats.server = server;
         if (chunkTimes) stats.stream = streamTimings(t0, chunkTimes, completion.usage?.completion_tokens ?? null);

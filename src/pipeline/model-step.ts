@@ -155,6 +155,8 @@ class Tally {
   attempts = 0;
   calls = 0;
   finish_reason: string | null = null;
+  /** Some call got no `usage`: the step's tokens are partly estimates. */
+  estimated = false;
   /** --stream: the timings of each successful call, merged into the step's figure. */
   private readonly streams: NonNullable<CallStats["stream"]>[] = [];
 
@@ -165,6 +167,7 @@ class Tally {
     if (s.stream) this.streams.push(s.stream);
     if (s.server) this.servers.push(s.server);
     this.calls += 1;
+    if (s.tokens_estimated) this.estimated = true;
     this.latency_ms += s.latency_ms;
     this.cold_ms += s.cold_ms;
     this.prompt += s.tokens.prompt;
@@ -188,6 +191,7 @@ class Tally {
       calls: this.calls,
       attempts: this.attempts,
       parse,
+      ...(this.estimated ? { tokens_estimated: true } : {}),
     };
   }
 }

@@ -116,6 +116,7 @@ function finish(
     latency_ms: sum((r) => r.latency_ms),
     cold_ms: sum((r) => r.cold_ms),
     tokens: { prompt: sum((r) => r.prompt_tokens), completion: sum((r) => r.completion_tokens) },
+    ...(recs.some((r) => r.tokens_estimated) ? { tokens_estimated: true } : {}),
     calls: sum((r) => r.calls),
     attempts: sum((r) => r.attempts),
     steps: all,

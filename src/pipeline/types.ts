@@ -43,5 +43,5 @@ export interface PipelineOptions {
 /** What one arm produced for one case; the runner adds ids, timestamps and wall time. */
 export type ArmResult = Pick<
   CaseRecord,
-  "outcome" | "answer" | "latency_ms" | "cold_ms" | "tokens" | "calls" | "attempts" | "finish_reason" | "status" | "error_class" | "error" | "raw" | "steps" | "grade" | "failed_steps" | "stream" | "server"
+  "outcome" | "answer" | "latency_ms" | "cold_ms" | "tokens" | "calls" | "attempts" | "finish_reason" | "status" | "error_class" | "error" | "raw" | "steps" | "grade" | "failed_steps" | "stream" | "server" | "tokens_estimated"
 >;

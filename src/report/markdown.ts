@@ -153,6 +153,10 @@ export function renderMarkdown(s: Summary): string {
     ),
     "",
   );
+  for (const a of s.arms) {
+    const n = a.tokens.estimated_records;
+    if (n) out.push(`> ${a.arm}: ${n} of ${a.n} record(s) got no \`usage\` from the server; their tokens and token cost are the harness's **estimates**, not counts.`, "");
+  }
 
   const c = s.cost;
   out.push("## Cost", "");

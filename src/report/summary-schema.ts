@@ -88,6 +88,8 @@ export const ArmSummarySchema = z.object({
   tokens: z.object({
     case: TokenStatsSchema,
     steps: z.array(z.object({ step: StepIdSchema, tokens: TokenStatsSchema })),
+    /** Records with a call whose server sent no `usage`: their tokens (and token cost) are the harness's estimates. */
+    estimated_records: int.optional(),
   }),
   cost: z.object({
     /** Token-priced cost of the arm, null when no token price is set. */

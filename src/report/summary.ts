@@ -179,6 +179,7 @@ function armSummary(
     tokens: {
       case: tokens,
       steps: steps.map((s) => ({ step: s.step, tokens: tokenStats(s.records.map((x) => [x.prompt_tokens, x.completion_tokens])) })),
+      ...estimatedRecords(cases),
     },
     cost: { tokens_usd: tokensUsd, hourly_usd: hourlyUsd, total_usd: totalUsd, per_case_usd: totalUsd !== null && n > 0 ? totalUsd / n : null },
     failures: {
@@ -435,4 +436,10 @@ function lastChosen(events: readonly RunEvent[]): { limit: number | null; final:
     if (e.type === "concurrency_chosen") return { limit: e.limit, final: e.final };
   }
   return null;
+}
+
+/** Records whose server sent no `usage` on some call: present only when there are any (their tokens are estimates). */
+function estimatedRecords(cases: readonly CaseRecord[]): { estimated_records?: number } {
+  const n = cases.filter((r) => r.tokens_estimated).length;
+  return n > 0 ? { estimated_records: n } : {};
 }

@@ -69,6 +69,7 @@ export function toRecord(c: Case, arm: Arm, r: ArmResult, startedAt: Date, finis
     attempts: r.attempts,
     ...(r.finish_reason !== undefined ? { finish_reason: r.finish_reason } : {}),
     ...(r.status !== undefined ? { status: r.status } : {}),
+    ...(r.tokens_estimated ? { tokens_estimated: true } : {}),
     ...(r.error_class ? { error_class: r.error_class } : {}),
     ...(r.error ? { error: r.error } : {}),
     ...(r.raw !== undefined ? { raw: r.raw } : {}),

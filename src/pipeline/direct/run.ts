@@ -37,6 +37,7 @@ export async function runDirect(c: Case, client: ModelClient, opts: PipelineOpti
     const stream = journalStream(res.stream);
     if (stream) result.stream = stream;
     if (res.server) result.server = res.server;
+    if (res.tokens_estimated) result.tokens_estimated = true;
     if (answer === null) result.error = `no answer letter: ${g.reason} (finish_reason ${res.finish_reason ?? "unknown"})`;
     if (opts.raw) result.raw = res.text;
     return result;

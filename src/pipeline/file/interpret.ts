@@ -167,6 +167,7 @@ function finish(records: Record<string, StepRecord>, failed: string[], result: P
     latency_ms: sum((r) => r.latency_ms),
     cold_ms: sum((r) => r.cold_ms),
     tokens: { prompt: sum((r) => r.prompt_tokens), completion: sum((r) => r.completion_tokens) },
+    ...(Object.values(records).some((r) => r?.tokens_estimated) ? { tokens_estimated: true } : {}),
     calls: sum((r) => r.calls),
     attempts: sum((r) => r.attempts),
     steps: records,
