@@ -108,7 +108,16 @@ function finish(
 ): ArmResult {
   const all = {} as Record<StepId, StepRecord>;
   for (const id of STEP_IDS) all[id] = steps[id] ?? skippedRecord();
-  const recs = Object.values(all);
+  return caseResult(all, failed, result);
+}
+
+/** A pipeline case's result from its step records (built-in or --pipeline FILE): totals summed over steps. */
+export function caseResult(
+  steps: Record<string, StepRecord>,
+  failed: readonly string[],
+  result: Pick<ArmResult, "outcome" | "answer" | "error_class" | "error" | "grade">,
+): ArmResult {
+  const recs = Object.values(steps);
   const sum = (f: (r: StepRecord) => number) => recs.reduce((a, r) => a + f(r), 0);
   const out: ArmResult = {
     outcome: result.outcome,
@@ -119,9 +128,9 @@ function finish(
     ...(recs.some((r) => r.tokens_estimated) ? { tokens_estimated: true } : {}),
     calls: sum((r) => r.calls),
     attempts: sum((r) => r.attempts),
-    steps: all,
+    steps,
   };
-  if (failed.length > 0) out.failed_steps = failed;
+  if (failed.length > 0) out.failed_steps = [...failed];
   if (result.grade !== undefined) out.grade = result.grade;
   if (result.error_class !== undefined) out.error_class = result.error_class;
   if (result.error !== undefined) out.error = result.error;

@@ -4,6 +4,7 @@
 // step decides — a letter → correct/wrong, a reply without one → unparseable, no reply → error. A failed step
 // follows its `on_failure`: degrade (later steps read "(not available: step failed)"), skip (the steps that read
 // it are skipped too), fail (the case ends: unparseable when the model's reply was unusable, error otherwise).
+import { caseResult } from "../run.js";
 import type { z } from "zod";
 import { EndpointError, type ModelClient } from "../../endpoint/types.js";
 import { grade, gradeRecord, type Grade } from "../../scoring/grading/grade.js";
@@ -159,22 +160,5 @@ async function runAnswerStep(step: ResolvedStep, c: Case, vars: Record<string, s
 }
 
 function finish(records: Record<string, StepRecord>, failed: string[], result: Pick<ArmResult, "outcome" | "answer" | "error_class" | "error" | "grade">): ArmResult {
-  const recs = Object.values(records);
-  const sum = (f: (r: StepRecord) => number) => recs.reduce((a, r) => a + f(r), 0);
-  const out: ArmResult = {
-    outcome: result.outcome,
-    answer: result.answer,
-    latency_ms: sum((r) => r.latency_ms),
-    cold_ms: sum((r) => r.cold_ms),
-    tokens: { prompt: sum((r) => r.prompt_tokens), completion: sum((r) => r.completion_tokens) },
-    ...(Object.values(records).some((r) => r?.tokens_estimated) ? { tokens_estimated: true } : {}),
-    calls: sum((r) => r.calls),
-    attempts: sum((r) => r.attempts),
-    steps: records,
-  };
-  if (failed.length > 0) out.failed_steps = failed;
-  if (result.grade !== undefined) out.grade = result.grade;
-  if (result.error_class !== undefined) out.error_class = result.error_class;
-  if (result.error !== undefined) out.error = result.error;
-  return out;
+  return caseResult(records, failed, result);
 }
