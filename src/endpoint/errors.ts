@@ -2,6 +2,7 @@
 // by these classes and the client decides retries from them.
 import { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from "openai";
 import type { ErrorClass } from "../types.js";
+import { classifyStatus } from "./engines/common.js";
 
 /** Classes worth another attempt: transient load, server or network trouble. */
 const RETRYABLE: ReadonlySet<ErrorClass> = new Set<ErrorClass>([
@@ -51,18 +52,9 @@ export function isPausedAnswer(status: number, body: unknown): boolean {
  */
 const TOO_LONG = /must have less than|`?max_new_tokens`? must be <=|inputs` tokens \+|maximum context length/i;
 
+/** TGI's wording of "does not fit" over the one status mapping every engine shares (engines/common.ts). */
 export function classifyHttpError(status: number, body: unknown): ErrorClass {
-  if (status === 429) return "overloaded";
-  if (status === 401 || status === 403) return "auth";
-  if (status === 424) return "generation_error";
-  if (status === 408) return "timeout";
-  if (status === 413) return "input_too_long";
-  if (isPausedAnswer(status, body)) return "paused";
-  // 503 means "replica starting" (scale-to-zero); the cold-start gate handles it before it gets here,
-  // so a 503 that reaches classification is one that persisted.
-  if (status >= 500) return "server_error";
-  if (status >= 400) return TOO_LONG.test(errorText(body)) ? "input_too_long" : "validation";
-  return "unknown";
+  return classifyStatus(status, body, TOO_LONG);
 }
 
 const CONNECTION_CODES = new Set([
