@@ -11,7 +11,7 @@ export type { Grade, GradeInput, GradeMethod, GradeRecord, NoneReason } from "./
 export { GRADE_METHODS, NONE_REASONS } from "./types.js";
 
 /** Bumped whenever a rule changes a verdict; stored in records so a re-grade can say which grader made them. */
-export const GRADER_VERSION = 3;
+export const GRADER_VERSION = 4;
 
 /** The model declines ("I cannot answer…", "As an AI…", "consult a physician"). Only consulted without a commitment. */
 const REFUSAL =
@@ -43,8 +43,9 @@ export function grade(input: GradeInput): Grade {
 function choose(cands: readonly Candidate[]): Candidate | null {
   if (cands.length === 0) return null;
   const top = Math.max(...cands.map((c) => c.tier));
-  // At one position, an `Answer:` line outranks the lone letter line that is its own continuation.
-  const rank = (c: Candidate): number => (c.rule === "lone_letter" ? 0 : 1);
+  // At one position (a line's end): an `Answer:` line outranks the lone letter line that is its own continuation,
+  // and a revision later on that line outranks the `Answer:` it takes back.
+  const rank = (c: Candidate): number => (c.rule === "lone_letter" ? 0 : c.rule === "revision" ? 2 : 1);
   const ordered = [...cands].sort((a, b) => a.pos - b.pos || rank(a) - rank(b));
   const tierCands = ordered.filter((c) => c.tier === top);
   const last = tierCands[tierCands.length - 1]!;

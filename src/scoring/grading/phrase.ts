@@ -21,7 +21,7 @@ const FILLER =
 
 /** Words that may follow a letter used as a label ("B because …", "C over D"): function words, never nouns. */
 const CONNECTORS = new Set(
-  "because since as which given due based for is was being over rather here then that this it in with from at on considering but so while whereas not seems appears fits remains would should will could best correctly would".split(
+  "because since as which given due based for is are was were being over rather here then that this it in with from at on considering but so while whereas not seems appears fits remains would should will could best correctly also too both".split(
     " ",
   ),
 );
@@ -32,6 +32,22 @@ const HEDGE_SEP =
 
 /** After a second letter, a verb starts a new clause ("C, and A is wrong"): that letter is not offered. */
 const PREDICATE = /^\s+(?:is|are|was|were|would|could|can|may|might|has|have|does|do|seems|appears|remains)\b/i;
+/** A clause that sets its letters aside ("A and B are wrong", "B is not indicated"). */
+const NEGATIVE_PREDICATE =
+  /^\s+(?:is|are|was|were|seems?|appears?)\s+(?:(?:both|all|also|clearly|definitely)\s+)?(?:not\b|wrong|incorrect|unlikely|less\s+likely|excluded|ruled\s+out|inappropriate|contraindicated|distractors?\b)/i;
+/** …unless the clause puts both letters together ("A and C are both correct") or calls it right too. */
+const JOINT_PREDICATE = /^\s+(?:(?:are|were)\b|(?:is|would\s+be|could\s+be|may\s+be|might\s+be|seems)\s+(?:also|equally)\b)/i;
+
+/**
+ * Later in the sentence, another letter called right too: "Answer: B (D is also acceptable)", "B; D would equally
+ * be reasonable", "C, and A is correct as well". Not when conditioned ("D is also reasonable if she is pregnant"),
+ * and the letter must open a clause or bracket (not end a name: "B, since vitamin A is also …").
+ */
+const ALSO_VERDICT = String.raw`(?:correct|right|acceptable|reasonable|valid|defensible|possible|plausible|appropriate|good|likely|option|answer|choice)`;
+const ALSO_RIGHT = new RegExp(
+  String.raw`(?:^\s*|[(;,\/-]\s*|\s(?:and|but|though|although|while|whereas)\s+|\s(?=option\s|choice\s|[(\[]))(?:option\s+|choice\s+)?[(\[]?([A-H])[)\]]?\s+(?:(?:is|would|could|may|might|seems|can)\s+(?:(?:also|equally)\s+(?:be\s+)?(?:(?:a|an|the|very|quite)\s+)?${ALSO_VERDICT}|(?:be\s+)?(?:(?:a|an)\s+)?${ALSO_VERDICT}(?:\s+(?:answer|option|choice))?\s+(?:too|as\s+well))|(?:also|equally)\s+(?:works|fits|applies))\b` +
+    String.raw`(?![^.;)\n]{0,60}\b(?:if|unless|when|only|in\s+(?:patients|children|pregnan|a\s+patient|the\s+setting)))`,
+);
 
 const LETTER_RE = /^(?:([(\[])[ \t]*)?([A-Za-z])(?:[ \t]*([)\]]))?/;
 
@@ -91,6 +107,8 @@ export function readPhrase(s: string, idx: OptionIndex, opts: { loose?: boolean 
   const letters = [tok.letter];
   let after = rest.slice(tok.end);
   let end = tok.end;
+  // Where the letters after a ", and"/";" begin: "D, and A and B are wrong" sets A and B aside, keeping D.
+  let clauseStart = -1;
   for (let k = 0; k < 4; k++) {
     const h = HEDGE_SEP.exec(after);
     if (!h || h[0] === "") break;
@@ -98,12 +116,25 @@ export function readPhrase(s: string, idx: OptionIndex, opts: { loose?: boolean 
     // "D, C. difficile toxin assay": what follows the comma is an option's text, not a second letter.
     if (optionAtStart(tail, idx) !== null) break;
     const next = readLetterToken(tail);
-    if (next === null || PREDICATE.test(tail.slice(next.end))) break;
+    if (next === null) break;
+    if (/^\s*,\s*and\b/i.test(h[0])) clauseStart = letters.length;
+    const pred = tail.slice(next.end);
+    if (NEGATIVE_PREDICATE.test(pred)) {
+      if (clauseStart > 0) letters.length = clauseStart;
+      break;
+    }
+    if (PREDICATE.test(pred) && !JOINT_PREDICATE.test(pred)) break;
     if (!letters.includes(next.letter)) letters.push(next.letter);
     end += h[0].length + next.end;
     after = after.slice(h[0].length + next.end);
   }
   if (letters.length > 1) return { kind: "hedge", letters, end: at + end };
+  // "A (Ceftriaxone) and C (Ampicillin)", "A) Ceftriaxone or C) Ampicillin": a label's own text, then another letter.
+  const second = secondLabel(after, tok.letter, idx);
+  if (second !== null) return { kind: "hedge", letters: [tok.letter, second.letter], end: at + end + second.end };
+  // Within the sentence: a second sentence ("C. However, D is also reasonable") is a second thought.
+  const also = ALSO_RIGHT.exec(after.split(/[.!?](?=\s|$)/)[0]!);
+  if (also !== null && also[1] !== tok.letter) return { kind: "hedge", letters: [tok.letter, also[1]!], end: at + end + also.index + also[0].length };
   // "C: Verapamil" where Verapamil is option B and not C: the label and the text disagree.
   const labelText = /^\s*[.:)\]-]?\s*(\S.*)$/.exec(after)?.[1];
   if (labelText !== undefined && idx.folded.length > 0) {
@@ -114,6 +145,21 @@ export function readPhrase(s: string, idx: OptionIndex, opts: { loose?: boolean 
     }
   }
   return { kind: "letter", letter: tok.letter, via: "letter", end: at + end };
+}
+
+/** After a letter: its own option text (bare, or in brackets), a hedge separator, then a different letter. */
+function secondLabel(after: string, letter: string, idx: OptionIndex): { letter: string; end: number } | null {
+  const own = idx.folded.find((o) => o.letter === letter);
+  const label = /^\s*(?:\(([^()\n]{1,80})\)|[.:)\]-]?\s*([^\n]*?))(?=\s*(?:,|\/|&|\bor\b|\band\b|\bvs\b|\bversus\b))/i.exec(after);
+  if (label === null || own === undefined) return null;
+  const text = (label[1] ?? label[2] ?? "").trim();
+  if (text === "" || optionAtStart(text, { ...idx, folded: [own] }) === null) return null;
+  const rest = after.slice(label[0].length);
+  const h = HEDGE_SEP.exec(rest);
+  if (!h || h[0] === "") return null;
+  const next = readLetterToken(rest.slice(h[0].length));
+  if (next === null || next.letter === letter || PREDICATE.test(rest.slice(h[0].length + next.end))) return null;
+  return { letter: next.letter, end: label[0].length + h[0].length + next.end };
 }
 
 /**

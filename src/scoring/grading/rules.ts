@@ -1,6 +1,7 @@
 // Step 2 of grading: find every commitment in the normalised response. Each rule is a small finder that returns
 // candidates (where, what, how sure); grade.ts chooses among them. Tiers: 2 = the final form (an `Answer:` line,
-// a JSON answer field, a lone letter line), 1 = a statement in prose, 0 = a sole option mention.
+// a JSON answer field, a lone letter line, a statement that takes back an earlier answer), 1 = a statement in
+// prose, 0 = a sole option mention.
 import { foldText } from "./normalize.js";
 import { optionAtStart, type OptionIndex } from "./options.js";
 import { readLetterToken, readPhrase, type PhraseRead } from "./phrase.js";
@@ -29,7 +30,7 @@ const snippet = (text: string, from: number, to: number): string => text.slice(f
 
 /** "Answer: C", "Final answer: C", "Correct answer - C", "ANSWER (letter): C", localised markers, at a line start. */
 const ANSWER_LINE =
-  /^[ \t]*(?:(?:the|my|our)[ \t]+)?(?:(?:final|correct|best|right)[ \t]+)?(?:answer|respuesta|r[ée]ponse|resposta|antwort|risposta|答案|答え|정답)(?:[ \t]+(?:choice|letter|option))?[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:=]|:-|-(?=[ \t\n]))/gim;
+  /^[ \t]*(?:(?:the|my|our)[ \t]+)?(?:(?:final|correct|best|right|revised|updated|corrected|amended)[ \t]+)?(?:answer|respuesta|r[ée]ponse|resposta|antwort|risposta|答案|答え|정답)(?:[ \t]+(?:choice|letter|option))?[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:=]|:-|-(?=[ \t\n]))/gim;
 
 export function answerLines(text: string, idx: OptionIndex): Candidate[] {
   const out: Candidate[] = [];
@@ -147,14 +148,14 @@ const CUES: ReadonlyArray<{ rule: string; re: RegExp; need: readonly string[] }>
 
 /** "Option C is correct", "(B) is the best answer", "D is the correct answer", "B is more likely". */
 const REVERSE =
-  /(?:\b(?:option|choice|answer|letter)\s*[(\[]?([A-Ha-h])[)\]]?|[(\[]([A-Ha-h])[)\]]|\b([A-H]))(?![A-Za-z0-9])[.:]?\s+(?:is|would\s+be|seems\s+to\s+be|appears\s+to\s+be|remains|looks)\s+(?:to\s+be\s+)?(?:(?:the|my|our)\s+)?(?:(?:single|most|more|best|only|clearly|definitely|certainly|indeed|therefore|thus|probably)\s+)*(?:correct|right|best|better|likely|appropriate|accurate|probable|reasonable|answer|choice|option|preferred|preferable|favou?red)\b(?:\s+(?:answer|option|choice|one|response|selection|here))?/gi;
+  /(?:\b(?:option|choice|answer|letter)\s*[(\[]?([A-Ha-h])[)\]]?|[(\[]([A-Ha-h])[)\]]|\b([A-H]))(?![A-Za-z0-9])[.:]?\s+(?:is|would\s+be|seems\s+to\s+be|appears\s+to\s+be|remains|looks)\s+(?:to\s+be\s+)?(?:(?:the|my|our)\s+)?(?:(?:single|most|more|best|only|clearly|definitely|certainly|indeed|therefore|thus|probably)\s+)*(?:correct|right|best|better|closest|likely|appropriate|accurate|probable|reasonable|answer|choice|option|preferred|preferable|favou?red)\b(?:\s+(?:answer|option|choice|one|response|selection|here))?/gi;
 
 /**
  * Reverse form by text: "Pulmonary embolism is the most likely diagnosis", "Vitamin A is the correct supplement".
  * The subject (from its clause start to the verb) must name exactly one option by its text.
  */
 const REVERSE_TEXT =
-  /\s(?:is|would\s+be|remains)\s+(?:the\s+)?(?:(?:single|most|best|only|clearly|definitely|probably)\s+)*(?:correct|right|best|likely|appropriate|preferred|consistent)\b(?:\s+(?:answer|option|choice|one|diagnosis|cause|explanation|treatment|therapy|management|test|step|next\s+step|supplement|drug|agent|mechanism|finding))?(?=\s*(?:[.,;:!)\n]|$|here\b|for\s+this\b|in\s+this\b|because\b|given\b|with\s+(?:the|these|this|her|his|all)\b))/gi;
+  /\s(?:is|would\s+be|remains)\s+(?:(?:the\s+)?(?:(?:single|most|best|only|clearly|definitely|probably)\s+)*(?:correct|right|best|closest|likely|appropriate|preferred|consistent)\b(?:\s+(?:answer|option|choice|one|diagnosis|cause|explanation|treatment|therapy|management|test|step|next\s+step|supplement|drug|agent|mechanism|finding))?|(?:the|my|our)\s+(?:final\s+)?(?:answer|choice|pick)\b)(?=\s*(?:[.,;:!)\n]|$|here\b|for\s+this\b|in\s+this\b|because\b|given\b|with\s+(?:the|these|this|her|his|all)\b))/gi;
 
 /** The cue speaks of what might be, not what is: then a condition in its sentence makes it hypothetical. */
 const MODAL = /\b(?:would|could|might|may)\b/i;
@@ -182,6 +183,29 @@ function sentenceParts(text: string, start: number, end: number): { before: stri
   const after = stop ? fwd.slice(0, stop.index) : fwd;
   return { before, after, question: stop?.[0] === "?" };
 }
+
+/**
+ * Just before a statement: the model takes back what it said ("Answer: A. Actually, no — the answer is D.",
+ * "Wait, on reflection, D is correct"). Such a statement outranks an earlier `Answer:` line (tier 2).
+ */
+const REVISION =
+  /\b(?:wait|actually|on\s+(?:second\s+thought|reflection|further\s+reflection|reconsideration)|upon\s+(?:further\s+)?(?:review|reflection)|correction|scratch\s+that|i\s+(?:was\s+wrong|made\s+(?:a|an)\s+(?:mistake|error)|misread|misspoke|take\s+(?:that|it)\s+back|(?:change|revise)\s+my\s+answer)|let\s+me\s+(?:reconsider|correct\s+(?:that|myself))|changing\s+my\s+answer)\b/i;
+const REVISION_WINDOW = 48;
+
+/** The marker is in the statement's own sentence, or is the whole of a short sentence just before ("Wait. …"). */
+function revises(text: string, at: number): boolean {
+  const parts = text.slice(Math.max(0, at - REVISION_WINDOW), at).split(/[.!?](?=\s)|\n/);
+  const own = parts[parts.length - 1]!;
+  if (REVISION.test(own)) return true;
+  const prev = parts[parts.length - 2];
+  return own.trim() === "" && prev !== undefined && prev.trim().split(/\s+/).length <= 3 && REVISION.test(prev);
+}
+
+/** A revision is ordered by the end of its line, like the `Answer:` line it may take back on that same line. */
+const lineEndFrom = (text: string, at: number): number => {
+  const nl = text.indexOf("\n", at);
+  return nl < 0 ? text.length : nl;
+};
 
 /** Sets aside what follows it, up to the next comma ("Rather than D, the best choice is C" keeps C). */
 const SET_ASIDE = /\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to)\b[^,;]*$/i;
@@ -211,10 +235,11 @@ export function statements(text: string, idx: OptionIndex): Candidate[] {
       // A question ("Is the answer B?") is no commitment, except that "The answer is B?" offers B as a guess.
       const queried = read.kind === "hedge" && read.letters.length === 1;
       if (!queried && discounted(text, m.index, m[0], start + read.end)) continue;
-      out.push({ pos: start + read.end, tier: 1, method: methodOf(read, "statement"), rule, read, matched: snippet(text, m.index, start + read.end), complete: false });
+      const rev = revises(text, m.index);
+      out.push({ pos: rev ? lineEndFrom(text, start + read.end) : start + read.end, tier: rev ? 2 : 1, method: methodOf(read, "statement"), rule: rev ? "revision" : rule, read, matched: snippet(text, m.index, start + read.end), complete: false });
     }
   }
-  const verdictWords = ["correct", "right", "best", "better", "preferable", "likely", "appropriate", "accurate", "probable", "reasonable", "answer", "choice", "option", "preferred", "favo", "consistent"];
+  const verdictWords = ["correct", "right", "best", "closest", "better", "preferable", "likely", "appropriate", "accurate", "probable", "reasonable", "answer", "choice", "option", "preferred", "favo", "consistent"];
   if (!has(verdictWords)) return out;
   for (const m of text.matchAll(REVERSE)) {
     const raw = m[1] ?? m[2] ?? m[3];
@@ -230,7 +255,8 @@ export function statements(text: string, idx: OptionIndex): Candidate[] {
       hedge !== null && hedge[1]!.toUpperCase() !== letter
         ? { kind: "hedge", letters: [hedge[1]!.toUpperCase(), letter], end: m[0].length }
         : { kind: "letter", letter, via: "letter", end: m[0].length };
-    out.push({ pos: m.index + m[0].length, tier: 1, method: "statement", rule: "reverse_statement", read, matched: snippet(text, m.index, m.index + m[0].length), complete: false });
+    const rev = revises(text, m.index);
+    out.push({ pos: rev ? lineEndFrom(text, m.index + m[0].length) : m.index + m[0].length, tier: rev ? 2 : 1, method: "statement", rule: rev ? "revision" : "reverse_statement", read, matched: snippet(text, m.index, m.index + m[0].length), complete: false });
   }
   for (const m of text.matchAll(REVERSE_TEXT)) {
     const back = text.slice(Math.max(0, m.index - 120), m.index);
@@ -242,7 +268,8 @@ export function statements(text: string, idx: OptionIndex): Candidate[] {
     const end = m.index + m[0].length;
     if (discounted(text, m.index - subject.length, m[0], end)) continue;
     const read: PhraseRead = { kind: "letter", letter, via: "text", end: m[0].length };
-    out.push({ pos: end, tier: 1, method: "option_text", rule: "reverse_text", read, matched: snippet(text, m.index - subject.length, end), complete: false });
+    const rev = revises(text, m.index - subject.length);
+    out.push({ pos: rev ? lineEndFrom(text, end) : end, tier: rev ? 2 : 1, method: "option_text", rule: rev ? "revision" : "reverse_text", read, matched: snippet(text, m.index - subject.length, end), complete: false });
   }
   return out;
 }
