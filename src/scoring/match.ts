@@ -43,7 +43,7 @@ export interface Token {
 /** Ignored when checking that every answer token is present (they carry no diagnostic meaning). */
 const FUNCTION_WORDS = new Set(["of", "and", "or", "in", "with", "to", "for", "by", "on", "at", "from", "due", "its", "is", "as"]);
 
-const ASCII = /^[\x00-\x7f]*$/;
+const NON_ASCII = /[^\x00-\x7f]/;
 // A word: letters/digits, with inner apostrophes (crohn's) and decimal or thousands separators between digits (2.5).
 const WORD = /[\p{L}\p{N}]+(?:['’‘`][\p{L}\p{N}]+|(?<=\p{N})[.,]\p{N}+)*['’‘`]?/gu;
 const APOSTROPHE = /['’‘`]/g;
@@ -58,7 +58,7 @@ const ORDINAL_WORDS: Record<string, string> = { first: "1", second: "2", third: 
 
 /** Accents off (NFKD, marks dropped); ASCII text skips the costly Unicode pass. */
 function fold(text: string): string {
-  return ASCII.test(text) ? text : text.normalize("NFKD").replace(/\p{M}+/gu, "");
+  return NON_ASCII.test(text) ? text.normalize("NFKD").replace(/\p{M}/gu, "") : text;
 }
 
 /** British → American spellings, on a lower-case word: anaemia, oedema, tumour, fibre, sulphate. */
@@ -66,7 +66,7 @@ function spelling(w: string): string {
   if (w.length < 4) return w;
   let s = w.replace(/ae/g, "e").replace(/oe/g, "e").replace(/sulph/g, "sulf");
   s = s.replace(/(?<=[a-z]{2})our(?=$|al|ed|ing|ite|able|s$)/, "or");
-  return s.replace(/(?<=[a-z]{2}[tb])re$/, "er");
+  return s.replace(/(?<=[a-z]{2}[tb])re(?=s?$)/, "er"); // fibre(s) → fiber(s), before the plural rule
 }
 
 /** Plural → singular, conservatively and identically on both sides (the same word always gives the same token). */
@@ -79,22 +79,19 @@ export function singular(w: string): string {
   return w;
 }
 
+/** A word and the text between it and the previous word (what follows a word is the next word's `before`). */
 interface RawWord {
   text: string;
   before: string;
-  after: string;
 }
 
 function rawWords(text: string): RawWord[] {
   const out: RawWord[] = [];
   let last = 0;
   for (const m of text.matchAll(WORD)) {
-    const start = m.index!;
-    if (out.length > 0) out[out.length - 1]!.after = text.slice(last, start);
-    out.push({ text: m[0], before: text.slice(last, start), after: "" });
-    last = start + m[0].length;
+    out.push({ text: m[0], before: text.slice(last, m.index) });
+    last = m.index + m[0].length;
   }
-  if (out.length > 0) out[out.length - 1]!.after = text.slice(last);
   return out;
 }
 
@@ -102,8 +99,8 @@ function rawWords(text: string): RawWord[] {
  * "C. difficile", "E. coli": a single letter, a full stop and a lower-case word is an abbreviated genus, not the
  * end of a sentence.
  */
-function isAbbrevDot(prev: string | undefined, sep: string, next: string | undefined): boolean {
-  return prev !== undefined && prev.length === 1 && next !== undefined && /^\.\s*$/.test(sep) && /^[a-z]/.test(next);
+function isAbbrevDot(prev: string, sep: string, next: string): boolean {
+  return prev.length === 1 && /^\.\s*$/.test(sep) && /^[a-z]/.test(next);
 }
 
 /** Is this "a"/"A" the letter (Hepatitis A, Vitamin A) rather than the article? */
@@ -111,11 +108,11 @@ function isLetterA(w: RawWord, i: number, words: readonly RawWord[], sentenceSta
   if (words.length === 1) return true;
   const next = words[i + 1];
   if (w.text === "A") {
-    if (isAbbrevDot(w.text, w.after, next?.text)) return true; // "A. fumigatus"
+    if (next !== undefined && isAbbrevDot(w.text, next.before, next.text)) return true; // "A. fumigatus"
     return !sentenceStart;
   }
   // Lower-case "a" is a letter only where an article cannot stand: closing its clause, after a word.
-  const closesClause = next === undefined || CLAUSE_BREAK.test(w.after);
+  const closesClause = next === undefined || CLAUSE_BREAK.test(next.before);
   return closesClause && !sentenceStart && !CLAUSE_BREAK.test(w.before);
 }
 
@@ -128,8 +125,7 @@ function scan(text: string): Token[] {
   let sent = 0;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    const plain = w.before === " "; // the common separator: no break of any kind
-    const brk = i > 0 && !plain && !isAbbrevDot(words[i - 1]!.text, w.before, w.text);
+    const brk = i > 0 && !isAbbrevDot(words[i - 1]!.text, w.before, w.text);
     const sentenceBreak = brk && SENTENCE_BREAK.test(w.before);
     if (brk) {
       if (sentenceBreak) sent++;
@@ -145,22 +141,33 @@ function scan(text: string): Token[] {
   return contextual(toks);
 }
 
+/**
+ * A memo of a pure function of a string, emptied when it reaches `limit` entries (bounded: a long run's vocabulary,
+ * not its text). Callers share the returned values and never mutate them.
+ */
+function memo<T>(limit: number, f: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  const store = (key: string): T => {
+    const value = f(key);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache is emptied changes memory, never a result (f is pure)
+    if (cache.size >= limit) cache.clear();
+    cache.set(key, value);
+    return value;
+  };
+  // (T is never undefined or null here: token arrays.)
+  return (key) => cache.get(key) ?? store(key);
+}
+
 /** Per-word canonical forms (memoised: words repeat across texts, and this is most of the matcher's time). */
-const FORMS = new Map<string, readonly string[]>();
-function wordForms(lower: string): readonly string[] {
-  const hit = FORMS.get(lower);
-  if (hit !== undefined) return hit;
+const wordForms = memo(50_000, (lower): readonly string[] => {
   const s = lower.replace(/['’‘`]s$/, "").replace(APOSTROPHE, "");
   const split = /^(type|stage|grade|class|trisomy|factor|phase)(\d+)$/.exec(s);
-  const forms = (split ? [split[1]!, split[2]!] : [s]).map((p) => {
+  return (split ? [split[1]!, split[2]!] : [s]).map((p) => {
     const q = singular(spelling(p));
     const ord = /^(\d+)(?:st|nd|rd|th)$/.exec(q);
     return ord ? ord[1]! : q;
   });
-  if (FORMS.size >= 50_000) FORMS.clear(); // bounded: a long run's vocabulary, not its text
-  FORMS.set(lower, forms);
-  return forms;
-}
+});
 
 /** Rewrites that look at neighbours: non-fusion, counts (type II, second degree). */
 function contextual(toks: Token[]): Token[] {
@@ -259,15 +266,10 @@ function canonical(toks: Token[], table: SynonymTable = defaultSynonyms()): Toke
 
 /** Canonical tokens of a text (lexical normalisation, then the synonym table). Memoised for short texts (answers and
  * differential names recur across cases); the returned array is shared, so callers never mutate it. */
-const ANALYSED = new Map<string, readonly Token[]>();
+const analyseShort = memo(20_000, (text): readonly Token[] => canonical(scan(text)));
 export function analyse(text: string): readonly Token[] {
-  if (text.length > 200) return canonical(scan(text));
-  const hit = ANALYSED.get(text);
-  if (hit !== undefined) return hit;
-  const toks = canonical(scan(text));
-  if (ANALYSED.size >= 20_000) ANALYSED.clear();
-  ANALYSED.set(text, toks);
-  return toks;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: which texts are memoised changes memory, never a result
+  return text.length > 200 ? canonical(scan(text)) : analyseShort(text);
 }
 
 /** The canonical form as one string (tokens joined by single spaces). */
@@ -319,7 +321,7 @@ function cueAt(toks: readonly Token[], i: number, cue: readonly string[]): boole
 export function negated(toks: readonly Token[], answerWords: ReadonlySet<string> = new Set()): boolean[] {
   const neg = toks.map(() => false);
   const own = (cue: readonly string[]) => cue.every((w) => answerWords.has(w));
-  for (let i = 0; i < toks.length; i++) {
+  for (const i of toks.keys()) {
     for (const cue of PRE_CUES) {
       if (own(cue) || !cueAt(toks, i, cue)) continue;
       for (let j = i; j < toks.length && toks[j]!.sent === toks[i]!.sent && !SCOPE_END.has(toks[j]!.t); j++) neg[j] = true;
@@ -328,9 +330,10 @@ export function negated(toks: readonly Token[], answerWords: ReadonlySet<string>
       if (own(cue) || !cueAt(toks, i, cue)) continue;
       for (let j = i + cue.length - 1; j >= i; j--) neg[j] = true;
       // Back to the start of the cue's part (brackets included); a cue that opens its part ("X, ruled out",
-      // "X, which is unlikely") reaches one part back.
+      // "X, which is unlikely") reaches one part back. (The copula walk may pass the part's start: the part before
+      // then differs from the cue's either way.)
       let first = i;
-      while (first > 0 && toks[first - 1]!.part === toks[i]!.part && COPULA.has(toks[first - 1]!.t)) first--;
+      while (first > 0 && COPULA.has(toks[first - 1]!.t)) first--;
       const opens = first === 0 || toks[first - 1]!.part !== toks[i]!.part;
       const stopPart = opens ? toks[i]!.part - 1 : toks[i]!.part;
       for (let j = i - 1; j >= 0; j--) {
@@ -357,7 +360,7 @@ const words = (toks: readonly Token[]): string[] => toks.map((t) => t.t);
 
 /** The tokens before the first connective. */
 function head(ws: readonly string[]): string[] {
-  for (let i = 0; i < ws.length; i++) {
+  for (const i of ws.keys()) {
     for (const c of CONNECTIVES) {
       if (c.every((w, k) => ws[i + k] === w)) return ws.slice(0, i);
     }
@@ -366,11 +369,14 @@ function head(ws: readonly string[]): string[] {
 }
 
 function alternatives(ws: readonly string[]): string[][] {
-  const out: string[][] = [[]];
-  for (const w of ws) {
-    if (ALTERNATIVE.has(w)) out.push([]);
-    else out[out.length - 1]!.push(w);
-  }
+  const out: string[][] = [];
+  let start = 0;
+  ws.forEach((w, i) => {
+    if (!ALTERNATIVE.has(w)) return;
+    out.push(ws.slice(start, i));
+    start = i + 1;
+  });
+  out.push(ws.slice(start));
   return out;
 }
 
@@ -413,7 +419,6 @@ export function phraseMatcher(answer: string): (text: string) => boolean {
   const oneClause = atoks.every((t) => t.clause === atoks[0]!.clause);
   return (text) => {
     const t = analyse(text);
-    if (t.length < a.length) return false;
     let neg: boolean[] | null = null;
     for (let i = 0; i + a.length <= t.length; i++) {
       if (t[i]!.t !== a[0]) continue;
