@@ -3,7 +3,7 @@
 import { cpSync, readdirSync, statSync, mkdirSync } from "node:fs";
 import { join, extname, dirname } from "node:path";
 
-const ASSET_EXT = new Set([".md", ".json", ".html", ".txt", ".css"]);
+const ASSET_EXT = new Set([".md", ".json", ".html", ".txt", ".css", ".yaml"]);
 function walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

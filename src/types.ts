@@ -328,6 +328,8 @@ export interface RunPipeline {
   file: string;
   sha256: string;
   answer: string;
+  /** The step whose `differential` the diagnostic section scores (absent: no such step, no section). */
+  differential?: string;
   steps: Array<{
     name: string;
     prompt_sha256: string | null;
@@ -336,9 +338,14 @@ export interface RunPipeline {
     temperature: number | null;
     max_tokens: number | null;
     json_mode: JsonMode | null;
-    inputs: string[];
+    /** As written: a name, or {as, from, view?}. */
+    inputs: Array<string | { as: string; from: string | Record<string, string>; view?: string }>;
     on_failure: "degrade" | "skip" | "fail";
-    retrieval: { corpus_sha256: string; top_k: number } | null;
+    /** corpus_sha256 null with corpus "--guidelines-file": the run's corpus (config guidelines_file). */
+    retrieval: { corpus_sha256: string | null; top_k: number; corpus?: string; use?: "output"; query?: string[] } | null;
+    stand_in?: string;
+    requires?: string[];
+    skipped_by?: string;
   }>;
 }
 

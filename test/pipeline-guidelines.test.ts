@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildIndex, search, tokenize } from "../src/pipeline/bm25.js";
 import { loadGuidelines, validateGuidelines } from "../src/pipeline/guidelines-file.js";
-import { EXCERPT_MAX_CHARS, retrieveGuidelines } from "../src/pipeline/steps/guidelines/step.js";
+import { EXCERPT_MAX_CHARS, retrieveGuidelines } from "../src/pipeline/steps/guidelines/retrieve.js";
 import type { Guideline } from "../src/pipeline/types.js";
 
 const DOCS = [

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   PROMPT_IDS,
-  TEMPLATE_VARIABLES,
+  templateVariablesOf,
   loadPromptSet,
   promptHashes,
   renderTemplate,
@@ -31,7 +31,7 @@ describe("loadPromptSet", () => {
     for (const id of PROMPT_IDS) {
       expect(set[id].overridden).toBe(false);
       expect(set[id].text.length).toBeGreaterThan(50);
-      expect(templateVariables(set[id].text).every((v) => TEMPLATE_VARIABLES[id].includes(v))).toBe(true);
+      expect(templateVariables(set[id].text).every((v) => templateVariablesOf(id).includes(v))).toBe(true);
     }
     expect(templateVariables(set.answer.text).sort()).toEqual(["options", "question", "report"]);
     expect(templateVariables(set.direct.text).sort()).toEqual(["options", "question"]);

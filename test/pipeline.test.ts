@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EndpointError, JSON_SCHEMA_MARKER } from "../src/endpoint/types.js";
 import { jsonSchemaOf } from "../src/pipeline/model-step.js";
-import { STEP_DEPENDENCIES, STEP_ORDER, STEP_STAGES } from "../src/pipeline/prompts.js";
+import { defaultPipelineFile } from "../src/pipeline/default.js";
 import { runPipeline } from "../src/pipeline/run.js";
 import { answerSchema } from "../src/pipeline/steps/answer/schema.js";
 import type { Guideline, PipelineOptions } from "../src/pipeline/types.js";
@@ -27,12 +27,14 @@ describe("runPipeline: order and request shape", () => {
     expect(ev.at(-2)).toBe("start:answer");
   });
 
-  it("declares a dependency order in which every step follows its dependencies", () => {
-    expect(STEP_ORDER).toEqual(["parse", "reason", "drugs", "guidelines", "conflicts", "synthesize", "answer"]);
-    expect([...STEP_ORDER].sort()).toEqual([...STEP_IDS].sort());
-    const stageOf = (id: StepId) => STEP_STAGES.findIndex((s) => s.includes(id));
-    for (const id of STEP_IDS) for (const dep of STEP_DEPENDENCIES[id]) expect(stageOf(dep)).toBeLessThan(stageOf(id));
-    expect(STEP_STAGES.find((s) => s.includes("drugs"))).toContain("guidelines");
+  it("default.yaml: the built-in step ids in order, each level after its dependencies, drugs ∥ guidelines", () => {
+    const def = defaultPipelineFile();
+    expect(def.steps.map((s) => s.name)).toEqual([...STEP_IDS]);
+    expect(def.levels).toEqual([["parse"], ["reason"], ["drugs", "guidelines"], ["conflicts"], ["synthesize"], ["answer"]]);
+    const levelOf = (id: string) => def.levels.findIndex((l) => l.includes(id));
+    for (const s of def.steps) for (const dep of s.deps) expect(levelOf(dep)).toBeLessThan(levelOf(s.name));
+    expect(def.answer).toBe("answer");
+    expect(def.differential).toBe("synthesize");
   });
 
   it("sends one system + one user message, tagged, with the stem only in the answer step", async () => {

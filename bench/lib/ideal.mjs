@@ -6,26 +6,14 @@
 // exactly this workload.
 import { GpuScheduler, A100_MEDGEMMA_27B, serviceTimeMs } from "../../dist/emulator/latency.js";
 
-const PIPELINE_ORDER = [["parse"], ["reason"], ["drugs", "guidelines"], ["conflicts"], ["synthesize"], ["answer"]];
+// The built-in pipeline's levels and per-step budgets come from its pipeline file (src/pipeline/default.yaml).
+const { defaultPipelineFile } = await import("../../dist/pipeline/default.js");
+const DEFAULT_PIPELINE = defaultPipelineFile();
+const PIPELINE_ORDER = DEFAULT_PIPELINE.levels;
 
 /** Per-step max_tokens defaults (the harness clamps them to --max-tokens, default 2048). */
 export async function stepMaxTokens() {
-  const mod = async (p, name, dflt) => {
-    try {
-      return (await import(`../../dist/pipeline/steps/${p}/step.js`))[name] ?? dflt;
-    } catch {
-      return dflt;
-    }
-  };
-  return {
-    parse: await mod("parse", "PARSE_MAX_TOKENS", 1024),
-    reason: await mod("reason", "REASON_MAX_TOKENS", 1536),
-    drugs: await mod("drugs", "DRUGS_MAX_TOKENS", 1024),
-    guidelines: await mod("guidelines", "GUIDELINES_MAX_TOKENS", 1024),
-    conflicts: await mod("conflicts", "CONFLICTS_MAX_TOKENS", 1024),
-    synthesize: await mod("synthesize", "SYNTHESIZE_MAX_TOKENS", 2048),
-    answer: await mod("answer", "ANSWER_MAX_TOKENS", 512),
-  };
+  return Object.fromEntries(DEFAULT_PIPELINE.steps.map((s) => [s.name, s.max_tokens ?? Infinity]));
 }
 
 /** Discrete-event clock with the EmulatedClock interface the scheduler uses (now, sleep, timeScale). */

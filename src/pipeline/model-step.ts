@@ -6,7 +6,7 @@ import { EndpointError, JSON_SCHEMA_MARKER, type ChatMessage, type ChatRequest, 
 import type { CallStats, ErrorClass, ParseOutcome, ServerTiming, StepId, StepRecord } from "../types.js";
 import { grammarSafe } from "./json/grammar-safe.js";
 import { parseStructured, type ParseStructuredResult } from "./json/parse.js";
-import { renderTemplate } from "./prompts.js";
+import { renderTemplate } from "./template.js";
 import type { PipelineOptions } from "./types.js";
 
 /** The CDS agent's role, shared by every pipeline step. */

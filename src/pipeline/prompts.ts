@@ -1,67 +1,45 @@
-// Prompt templates: the built-in set (one prompt.md per step, plus direct/prompt.md), `--prompts DIR` overrides,
-// their hashes (recorded in run.json so a diff can say which prompt changed) and `{{variable}}` rendering.
-import { createHash } from "node:crypto";
+// Prompt templates: the built-in set (the prompt files default.yaml names, one per step, plus direct/prompt.md),
+// `--prompts DIR` overrides by step name, and their hashes (recorded in run.json so a diff can say which prompt
+// changed). Rendering lives in template.ts.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { STEP_IDS, type StepId } from "../types.js";
+import { STEP_IDS } from "../types.js";
+import { defaultPipelineFile } from "./default.js";
+import { RETRIEVED_VAR } from "./file/load.js";
+import { sha256, templateVariables } from "./template.js";
 import type { PromptId, PromptSet, PromptTemplate } from "./types.js";
 
 export { splitStem, type StemSplit } from "./stem.js";
+export { renderTemplate, sha256, templateVariables } from "./template.js";
 
 export const PROMPT_IDS: readonly PromptId[] = [...STEP_IDS, "direct"];
 
+const DIRECT_URL = new URL("./direct/prompt.md", import.meta.url);
+
 /**
- * The pipeline's dependency graph: each step reads the outputs of the steps listed. drugs and guidelines
- * depend only on parse/reason, so they run concurrently; answer is always last.
+ * The variables each template may use (an override using any other name is rejected at load time): for a step,
+ * its inputs in default.yaml (plus {{retrieved}} when its retrieval feeds the prompt); for direct, the question.
  */
-export const STEP_DEPENDENCIES: Readonly<Record<StepId, readonly StepId[]>> = {
-  parse: [],
-  reason: ["parse"],
-  drugs: ["parse", "reason"],
-  guidelines: ["parse", "reason"],
-  conflicts: ["parse", "reason", "drugs", "guidelines"],
-  synthesize: ["parse", "reason", "drugs", "guidelines", "conflicts"],
-  answer: ["synthesize"],
-};
+export function templateVariablesOf(id: PromptId): readonly string[] {
+  if (id === "direct") return ["question", "options"];
+  const step = defaultPipelineFile().steps.find((s) => s.name === id);
+  if (!step) throw new Error(`default.yaml has no step ${id}`);
+  return [...step.inputs.map((r) => r.as), ...(step.retrieval?.use === "prompt" ? [RETRIEVED_VAR] : [])];
+}
 
-/** Execution stages in order; the steps of one stage run concurrently. */
-export const STEP_STAGES: readonly (readonly StepId[])[] = [
-  ["parse"],
-  ["reason"],
-  ["drugs", "guidelines"],
-  ["conflicts"],
-  ["synthesize"],
-  ["answer"],
-];
-
-export const STEP_ORDER: readonly StepId[] = STEP_STAGES.flat();
-
-/** The variables each template may use; an override using any other name is rejected at load time. */
-export const TEMPLATE_VARIABLES: Readonly<Record<PromptId, readonly string[]>> = {
-  parse: ["vignette"],
-  reason: ["profile"],
-  drugs: ["medications", "allergies", "profile_summary", "top_diagnoses"],
-  guidelines: ["profile_summary", "top_diagnoses"],
-  conflicts: ["profile", "reasoning", "drugs", "guidelines"],
-  synthesize: ["profile", "reasoning", "drugs", "guidelines", "conflicts"],
-  answer: ["report", "question", "options"],
-  direct: ["question", "options"],
-};
-
-function builtinUrl(id: PromptId): URL {
-  return id === "direct"
-    ? new URL("./direct/prompt.md", import.meta.url)
-    : new URL(`./steps/${id}/prompt.md`, import.meta.url);
+/** A built-in template: the step's prompt file in default.yaml, or the direct arm's. */
+function builtinTemplate(id: PromptId): { text: string; path: string } {
+  if (id === "direct") return { text: readFileSync(DIRECT_URL, "utf8"), path: fileURLToPath(DIRECT_URL) };
+  const prompt = defaultPipelineFile().steps.find((s) => s.name === id)?.prompt;
+  if (!prompt) throw new Error(`default.yaml has no prompt for step ${id}`);
+  return { text: prompt.text, path: prompt.path };
 }
 
 /** Reads the built-in templates, then replaces any subset with `<id>.md` files from `overrideDir`. */
 export function loadPromptSet(overrideDir?: string | null): PromptSet {
   const set = {} as PromptSet;
-  for (const id of PROMPT_IDS) {
-    const url = builtinUrl(id);
-    set[id] = { text: readFileSync(url, "utf8"), overridden: false, path: fileURLToPath(url) };
-  }
+  for (const id of PROMPT_IDS) set[id] = { ...builtinTemplate(id), overridden: false };
   if (overrideDir) {
     const valid = PROMPT_IDS.map((id) => `${id}.md`);
     let names: string[];
@@ -86,7 +64,7 @@ export function loadPromptSet(overrideDir?: string | null): PromptSet {
 
 /** Fails at load time rather than mid-run when a template names a variable its step does not provide. */
 function checkVariables(id: PromptId, tpl: PromptTemplate): void {
-  const allowed = TEMPLATE_VARIABLES[id];
+  const allowed = templateVariablesOf(id);
   const unknown = templateVariables(tpl.text).filter((v) => !allowed.includes(v));
   if (unknown.length > 0) {
     throw new Error(
@@ -94,23 +72,6 @@ function checkVariables(id: PromptId, tpl: PromptTemplate): void {
         `the ${id} prompt can use ${allowed.map((v) => `{{${v}}}`).join(", ")}`,
     );
   }
-}
-
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
-
-export function templateVariables(tpl: string): string[] {
-  return [...new Set([...tpl.matchAll(PLACEHOLDER)].map((m) => m[1] as string))];
-}
-
-/** Replaces `{{name}}` placeholders; a placeholder without a value is an error, never an empty string. */
-export function renderTemplate(tpl: string, vars: Readonly<Record<string, string>>): string {
-  const missing = templateVariables(tpl).filter((v) => !Object.hasOwn(vars, v));
-  if (missing.length > 0) throw new Error(`template variable(s) without a value: ${missing.join(", ")}`);
-  return tpl.replace(PLACEHOLDER, (_, name: string) => vars[name] as string).trim();
-}
-
-export function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 export function promptHashes(set: PromptSet): Record<PromptId, { sha256: string; overridden: boolean }> {

@@ -107,6 +107,11 @@ async function runLocked(req: RunRequest, hold: (l: RunLock) => void): Promise<n
   // --pipeline FILE: validated before anything else happens (exit 2 naming file:line:field), then interpreted.
   const pipelineFile =
     config.mode !== "direct" && config.pipeline_file ? await import("../pipeline/file/index.js").then((m) => m.loadPipelineRun(config.pipeline_file!)) : null;
+  if (pipelineFile) {
+    const problem = (await import("../pipeline/file/index.js")).runFlagProblem(pipelineFile.def, config);
+    if (problem) throw new UsageError(problem);
+  }
+  // Both through the one interpreter: the built-in pipeline is default.yaml (pipeline/default.ts).
   const runPipeline = config.mode === "direct" ? null : pipelineFile ? pipelineFile.run : (await import("../pipeline/run.js")).runPipeline;
 
   // 2. Resume: the stored run must match, and its journal must read cleanly — all before any endpoint traffic.

@@ -6,7 +6,7 @@ import { EndpointError, type ModelClient } from "../../endpoint/types.js";
 import { grade, gradeRecord } from "../../scoring/grading/grade.js";
 import { caseQuestion, formatOptions } from "../format.js";
 import { isFatal, NO_CALL_STATS } from "../model-step.js";
-import { renderTemplate } from "../prompts.js";
+import { renderTemplate } from "../template.js";
 import type { ArmResult, PipelineOptions } from "../types.js";
 
 export function directRequestText(c: Case, template: string): string {

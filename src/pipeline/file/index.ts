@@ -14,6 +14,22 @@ export interface PipelineRun {
   run: (c: Case, client: ModelClient, opts: PipelineOptions, signal?: AbortSignal) => Promise<ArmResult>;
 }
 
+/**
+ * Run flags that act on pipeline steps must find one in the file: --no-drugs / --no-guidelines switch off the steps
+ * with that `skipped_by`, --guidelines-file feeds `retrieval.corpus: --guidelines-file`. A flag with nothing to act
+ * on would silently change nothing: the problem, or null.
+ */
+export function runFlagProblem(def: PipelineDef, flags: { drugs: boolean; guidelines: boolean; guidelines_file: string | null }): string | null {
+  const file = def.path;
+  for (const [flag, off] of [["--no-drugs", !flags.drugs], ["--no-guidelines", !flags.guidelines]] as const) {
+    if (off && !def.steps.some((s) => s.skipped_by === flag)) return `${flag}: the pipeline file ${file} has no step with skipped_by: ${flag}`;
+  }
+  if (flags.guidelines && flags.guidelines_file && !def.steps.some((s) => s.retrieval?.corpus === "run")) {
+    return `--guidelines-file: the pipeline file ${file} has no step with retrieval.corpus: --guidelines-file`;
+  }
+  return null;
+}
+
 export function loadPipelineRun(path: string): PipelineRun {
   const def = loadPipelineFile(path);
   return { def, record: pipelineRecord(def), run: (c, client, opts, signal) => runPipelineFile(def, c, client, opts, signal) };
