@@ -19,6 +19,8 @@ describe("run-validation --pipeline FILE (emulator)", () => {
   const cand = join(work, "cand");
   let baseDir = "";
   let candDir = "";
+  let dxDir = "";
+  let baseOut: CliResult | null = null;
   beforeAll(async () => {
     cpSync(FIXTURE_DIR, base, { recursive: true });
     cpSync(FIXTURE_DIR, cand, { recursive: true });
@@ -26,11 +28,19 @@ describe("run-validation --pipeline FILE (emulator)", () => {
     writeFileSync(p, readFileSync(p, "utf8").replace("temperature: 0.3", "temperature: 0.25"));
     const outA = join(work, "out-a");
     const outB = join(work, "out-b");
-    const [a, b] = await Promise.all([run(join(base, "pipeline.yaml"), ["--out", outA]), run(join(cand, "pipeline.yaml"), ["--out", outB])]);
+    const outDx = join(work, "out-dx");
+    const [a, b, dx] = await Promise.all([
+      run(join(base, "pipeline.yaml"), ["--out", outA]),
+      run(join(cand, "pipeline.yaml"), ["--out", outB]),
+      run(join(base, "pipeline-dx.yaml"), ["--out", outDx]),
+    ]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
+    expect(dx.code, dx.stderr).toBe(0);
+    baseOut = a;
     baseDir = onlyRunDir(outA);
     candDir = onlyRunDir(outB);
+    dxDir = onlyRunDir(outDx);
   }, 180_000);
 
   it("runs end to end: journal steps keyed by the file's step names, run.json records the file and step hashes", () => {
@@ -52,6 +62,33 @@ describe("run-validation --pipeline FILE (emulator)", () => {
       expect(md).toMatch(new RegExp(`^\\| ${s} \\|`, "m"));
       expect(html).toContain(s);
     }
+  });
+
+  it("no step produces a differential: no diagnostic section anywhere (summary.json, summary.md, report.html, console, cases.csv)", () => {
+    const summary = readJson<{ run: { dataset: { diagnostic_metrics: boolean } }; arms: Array<{ diagnostic: unknown }> }>(join(baseDir, "summary.json"));
+    expect(summary.arms[0]!.diagnostic).toBeNull();
+    expect(summary.run.dataset.diagnostic_metrics).toBe(false);
+    expect(readFileSync(join(baseDir, "summary.md"), "utf8")).not.toMatch(/Diagnostic accuracy/);
+    expect(readFileSync(join(baseDir, "report.html"), "utf8")).not.toMatch(/Diagnostic accuracy|no report/);
+    expect(baseOut!.stdout + baseOut!.stderr).not.toMatch(/dx top1|pipeline report/);
+    const csv = readFileSync(join(baseDir, "cases.csv"), "utf8").trim().split("\n");
+    const cols = csv[0]!.split(",");
+    const top1 = cols.indexOf("dx_top1");
+    expect(top1).toBeGreaterThan(0);
+    for (const line of csv.slice(1)) expect(line.split(",")[top1]).toBe("");
+  });
+
+  it("a step declaring differential: true is the one the diagnostic section scores", () => {
+    const runJson = readJson<{ pipeline: { differential?: string } }>(join(dxDir, "run.json"));
+    expect(runJson.pipeline.differential).toBe("ddx");
+    const summary = readJson<{ run: { dataset: { diagnostic_metrics: boolean } }; arms: Array<{ diagnostic: { n: number; n_with_report: number } | null }> }>(join(dxDir, "summary.json"));
+    expect(summary.run.dataset.diagnostic_metrics).toBe(true);
+    const lines = readFileSync(join(dxDir, "cases.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { steps: Record<string, { status: string }> });
+    // Scored from ddx: every case whose ddx step succeeded has a report (there is no synthesize step).
+    expect(summary.arms[0]!.diagnostic!.n).toBe(5);
+    expect(summary.arms[0]!.diagnostic!.n_with_report).toBe(lines.filter((l) => l.steps.ddx!.status === "ok").length);
+    expect(summary.arms[0]!.diagnostic!.n_with_report).toBeGreaterThan(0);
+    expect(readFileSync(join(dxDir, "summary.md"), "utf8")).toMatch(/Diagnostic accuracy of the pipeline report/);
   });
 
   it("diff names exactly the changed step field", async () => {

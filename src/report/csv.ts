@@ -23,10 +23,11 @@ export function csvField(v: string | number | boolean | null | undefined): strin
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function renderCsv(cases: readonly CaseRecord[], sampledIds: readonly string[]): string {
+/** `dxStep`: the step whose differential is scored (format.differentialStep); null → the dx columns stay empty. */
+export function renderCsv(cases: readonly CaseRecord[], sampledIds: readonly string[], dxStep: string | null = "synthesize"): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const r of orderedCases(cases, sampledIds)) {
-    const { question_type, usmle_step, dx } = caseLabels(r);
+    const { question_type, usmle_step, dx } = caseLabels(r, dxStep);
     const row: Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
       case_id: r.case_id,
       arm: r.arm,

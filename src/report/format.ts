@@ -3,7 +3,7 @@
 import { scoreDiagnostic, type DiagnosticHit } from "../scoring/diagnostic.js";
 import type { QuestionType } from "../scoring/question-type.js";
 import { caseStrata, type UsmleStep } from "../scoring/strata.js";
-import type { Arm, CaseRecord } from "../types.js";
+import type { Arm, CaseRecord, RunJson } from "../types.js";
 import type { ProportionJson } from "./summary-schema.js";
 
 export const DASH = "—";
@@ -58,13 +58,30 @@ export interface CaseDerived {
 }
 
 // Every output needs the same per-case scoring; compute it once per record (records are immutable here).
-const derivedCache = new WeakMap<CaseRecord, CaseDerived>();
+const derivedCache = new WeakMap<CaseRecord, CaseDerived & { dxStep: string | null }>();
 
-/** Per-case strata labels and diagnostic hit, exactly as the summary counts them. */
-export function caseLabels(r: CaseRecord): CaseDerived {
+/**
+ * The step whose `differential` the diagnostic metrics score: the built-in pipeline's synthesize step; for a
+ * `--pipeline FILE` run, the step its file declares with `differential: true` (run.json pipeline.differential), or
+ * none — then there is no diagnostic section at all (never a column of 0% misses for a pipeline without one).
+ */
+export function differentialStep(run: Pick<RunJson, "pipeline">): string | null {
+  return run.pipeline ? (run.pipeline.differential ?? null) : "synthesize";
+}
+
+/** scoring/diagnostic scores a record's `synthesize` step: a declared step of another name is scored in its place. */
+function dxOf(r: CaseRecord, step: string): DiagnosticHit {
+  return scoreDiagnostic(step === "synthesize" ? r : { ...r, steps: { synthesize: r.steps?.[step] } as CaseRecord["steps"] });
+}
+
+/**
+ * Per-case strata labels and diagnostic hit, exactly as the summary counts them. `dxStep`: see differentialStep
+ * (null → no diagnostic hit for any case).
+ */
+export function caseLabels(r: CaseRecord, dxStep: string | null = "synthesize"): CaseDerived {
   let d = derivedCache.get(r);
-  if (d === undefined) {
-    d = { ...caseStrata(r), dx: r.arm === "pipeline" ? scoreDiagnostic(r) : null };
+  if (d === undefined || d.dxStep !== dxStep) {
+    d = { ...caseStrata(r), dx: r.arm === "pipeline" && dxStep !== null ? dxOf(r, dxStep) : null, dxStep };
     derivedCache.set(r, d);
   }
   return d;

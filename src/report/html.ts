@@ -54,7 +54,7 @@ const JS = `
 })();
 `;
 
-export function renderHtml(s: Summary, cases: readonly CaseRecord[], sampledIds: readonly string[]): string {
+export function renderHtml(s: Summary, cases: readonly CaseRecord[], sampledIds: readonly string[], dxStep: string | null = "synthesize"): string {
   const r = s.run;
   const parts: string[] = [];
   parts.push(
@@ -174,7 +174,7 @@ export function renderHtml(s: Summary, cases: readonly CaseRecord[], sampledIds:
   if (s.concurrency.length > 0) parts.push(`<h2>Concurrency limit over time</h2>`, concurrencyChart(s.concurrency));
   parts.push(...engineHtml(s));
 
-  parts.push(casesTable(cases, sampledIds), `<script>${JS}</script></body></html>\n`);
+  parts.push(casesTable(cases, sampledIds, dxStep), `<script>${JS}</script></body></html>\n`);
   return parts.join("\n");
 }
 
@@ -337,13 +337,13 @@ function concurrencyChart(points: Summary["concurrency"]): string {
   );
 }
 
-function casesTable(cases: readonly CaseRecord[], sampledIds: readonly string[]): string {
+function casesTable(cases: readonly CaseRecord[], sampledIds: readonly string[], dxStep: string | null): string {
   const ordered = orderedCases(cases, sampledIds);
-  const types = [...new Set(ordered.map((r) => caseLabels(r).question_type))].sort();
+  const types = [...new Set(ordered.map((r) => caseLabels(r, dxStep).question_type))].sort();
   const arms = [...new Set(ordered.map((r) => r.arm))];
   const opt = (v: string, label = v) => `<option value="${esc(v)}">${esc(label)}</option>`;
   const rows = ordered.map((r) => {
-    const { question_type, usmle_step, dx } = caseLabels(r);
+    const { question_type, usmle_step, dx } = caseLabels(r, dxStep);
     const dxText = dx === null ? "" : dx.has_report ? `${dx.top1 ? "top1" : dx.top3 ? "top3" : dx.mentioned ? "mentioned" : "miss"}` : "no report";
     return (
       `<tr data-arm="${esc(r.arm)}" data-outcome="${esc(r.outcome)}" data-type="${esc(question_type)}">` +

@@ -7,7 +7,7 @@ import { REDUCERS } from "../stats/epochs.js";
 import { wallTime } from "../journal/wall-time.js";
 import type { Journal } from "../journal/read.js";
 import type { RunEvent } from "../journal/events.js";
-import { scoreDiagnostic } from "../scoring/diagnostic.js";
+import type { DiagnosticHit } from "../scoring/diagnostic.js";
 import { QUESTION_TYPES } from "../scoring/question-type.js";
 import { USMLE_STEPS } from "../scoring/strata.js";
 import { describe } from "../stats/quantiles.js";
@@ -17,7 +17,7 @@ import { LETTERS, type Arm, type CaseRecord, type CostSettings, type DatasetStra
 import { engineSummary, saturationSummary, streamingStats } from "./engine.js";
 import { GRADE_METHODS, GRADER_VERSION, NONE_REASONS } from "../scoring/grading/grade.js";
 import type { RegradeSummary } from "../scoring/grading/regrade.js";
-import { caseLabels } from "./format.js";
+import { caseLabels, differentialStep } from "./format.js";
 import type { ArmSummary, Stratum, Summary } from "./summary-schema.js";
 
 export type { Summary, ArmSummary } from "./summary-schema.js";
@@ -32,6 +32,8 @@ export interface SummarizeOptions {
 }
 
 const ARMS: readonly Arm[] = ["direct", "pipeline"];
+/** A pipeline-arm record scores through caseLabels; this only types the (unreachable) direct-arm fallback. */
+const NO_REPORT: DiagnosticHit = { has_report: false, top1: false, top3: false, mentioned: false };
 const MS_PER_HOUR = 3_600_000;
 
 export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summary {
@@ -50,10 +52,12 @@ export function summarize(journal: Journal, opts: SummarizeOptions = {}): Summar
   const wallHours = time.wall_time_ms / MS_PER_HOUR;
   const hourlyUsd = cost.per_hour * wallHours;
   const datasetStrata = datasetStrataKeys(run.dataset.strata ?? [], journal.cases);
-  const withDx = run.dataset.diagnostic !== false;
+  // No diagnostic section where the questions ask no diagnosis, or where no pipeline step produces a differential.
+  const dxStep = differentialStep(run);
+  const withDx = run.dataset.diagnostic !== false && dxStep !== null;
   const arms = armsPresent.map((arm) => {
     const cases = byArm.get(arm) ?? [];
-    const a = withEpochs(armSummary(arm, cases, sampled, time.wall_time_ms, cost, armsPresent.length === 1 ? hourlyUsd : null), cases, run, sampled);
+    const a = withEpochs(armSummary(arm, cases, sampled, time.wall_time_ms, cost, armsPresent.length === 1 ? hourlyUsd : null, dxStep), cases, run, sampled);
     if (!withDx) a.diagnostic = null;
     if (datasetStrata.length > 0) a.dataset_strata = datasetStrataOf(datasetStrata, cases);
     return a;
@@ -140,6 +144,7 @@ function armSummary(
   wallTimeMs: number,
   cost: CostSettings,
   hourlyUsd: number | null,
+  dxStep: string | null = "synthesize",
 ): ArmSummary {
   const outcomes = { correct: 0, wrong: 0, unparseable: 0, error: 0 };
   const caseFailures: string[] = [];
@@ -165,10 +170,10 @@ function armSummary(
     accuracy: { all: wilson(outcomes.correct, n), answered: wilson(outcomes.correct, outcomes.correct + outcomes.wrong) },
     outcomes,
     strata: {
-      question_type: strata(QUESTION_TYPES, accuracyTally(cases, (r) => caseLabels(r).question_type)),
-      usmle_step: strata(USMLE_STEPS, accuracyTally(cases, (r) => caseLabels(r).usmle_step)),
+      question_type: strata(QUESTION_TYPES, accuracyTally(cases, (r) => caseLabels(r, dxStep).question_type)),
+      usmle_step: strata(USMLE_STEPS, accuracyTally(cases, (r) => caseLabels(r, dxStep).usmle_step)),
     },
-    diagnostic: arm === "pipeline" ? diagnostic(cases) : null,
+    diagnostic: arm === "pipeline" && dxStep !== null ? diagnostic(cases, dxStep) : null,
     latency: {
       case_ms: describe(cases.map((r) => r.latency_ms)),
       wall_ms: describe(cases.map((r) => r.wall_ms)),
@@ -304,10 +309,10 @@ function dxBlock(hits: ReadonlyArray<{ has_report: boolean; top1: boolean; top3:
 }
 
 /** Diagnostic metrics: over diagnosis-type questions (the headline), over every case, and per question type. */
-function diagnostic(cases: readonly CaseRecord[]): NonNullable<ArmSummary["diagnostic"]> {
+function diagnostic(cases: readonly CaseRecord[], dxStep: string): NonNullable<ArmSummary["diagnostic"]> {
   const labelled = cases.map((r) => {
-    const l = caseLabels(r);
-    return { type: l.question_type, hit: l.dx ?? scoreDiagnostic(r) };
+    const l = caseLabels(r, dxStep);
+    return { type: l.question_type, hit: l.dx ?? NO_REPORT };
   });
   const ofType = (t: string) => labelled.filter((x) => x.type === t).map((x) => x.hit);
   return {

@@ -6,6 +6,7 @@ import { regradeJournal } from "../scoring/grading/regrade.js";
 import { renderCsv } from "./csv.js";
 import { renderHtml } from "./html.js";
 import { renderJunit } from "./junit.js";
+import { differentialStep } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 import { summarize, type SummarizeOptions } from "./summary.js";
 import type { Summary } from "./summary-schema.js";
@@ -23,14 +24,16 @@ export function renderReports(raw: Journal, opts: SummarizeOptions = {}): Report
   const { journal, regrade } = regradeJournal(raw);
   const summary = summarize(journal, { ...opts, regrade });
   const ids = journal.run.sampled_ids;
+  // Without a step producing a differential (a --pipeline file without `differential: true`): no dx anywhere.
+  const dxStep = differentialStep(journal.run);
   return {
     summary,
     texts: {
       "summary.json": JSON.stringify(summary, null, 2) + "\n",
       "summary.md": renderMarkdown(summary),
-      "report.html": renderHtml(summary, journal.cases, ids),
+      "report.html": renderHtml(summary, journal.cases, ids, dxStep),
       "junit.xml": renderJunit(journal.run.run_id, journal.cases, ids),
-      "cases.csv": renderCsv(journal.cases, ids),
+      "cases.csv": renderCsv(journal.cases, ids, dxStep),
     },
   };
 }
