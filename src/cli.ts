@@ -65,6 +65,7 @@ function runOptions(y: Argv) {
     .option("emulator-latency", { choices: ["none", "a100"] as const, default: "none" as const, describe: "Embedded emulator's latency model", group: "Emulator (when no endpoint is set):" })
     .option("time-scale", { type: "number", default: 1, describe: "Tests/benchmarks: run the harness's waits (timeouts, backoff, cold-start probing, --delay) and the embedded emulator this many times faster", group: "Emulator (when no endpoint is set):" })
     .option("emulator-invalid-json-rate", { type: "number", default: 0, describe: "Share of JSON answers the emulator breaks", group: "Emulator (when no endpoint is set):" })
+    .option("emulator-style", { choices: ["plain", "varied"] as const, default: "plain" as const, describe: "Wording of the emulator's free-text answers: plain (`Answer: X`) or varied (markdown, option text only, boxed, thought blocks, hedges, refusals…)", group: "Emulator (when no endpoint is set):" })
     .option("out", { type: "string", default: "reports", describe: "Parent folder of run directories", group: "Output:" })
     .option("resume", { type: "string", describe: "Continue RUN_DIR with the settings in its run.json: keep finished cases, re-run unfinished and errored ones (only endpoint, key, concurrency, timeouts and prices may change)", group: "Output:" })
     .option("max-error-rate", { type: "number", default: 0, describe: "Exit 4 when the share of errored cases exceeds this (0..1)", group: "Output:" })
@@ -162,6 +163,7 @@ async function mainRun(given: RunArgs, argv: string[]): Promise<number> {
       emulator: {
         latency: a["emulator-latency"],
         invalidJsonRate: a["emulator-invalid-json-rate"],
+        responseStyle: a["emulator-style"],
         // --engine vllm|sglang with no endpoint: the embedded emulator plays that engine.
         ...(a.engine === "vllm" || a.engine === "sglang" ? { engine: a.engine } : {}),
       },

@@ -6,6 +6,7 @@ import { LETTERS, type Letter } from "../types.js";
 import { fnv1a, unit } from "./hash.js";
 import { contentWords, lexicalAnswer, parseMcq } from "./lexical.js";
 import { generateFromSchema, type JsonSchema } from "./schema-gen.js";
+import { styledAnswer, type ResponseStyle } from "./styles.js";
 
 export type JsonMode = "grammar" | "prompt";
 export type JsonCorruption = "truncated" | "trailing_comma" | "prose" | "unclosed";
@@ -26,6 +27,8 @@ export interface AnswerInput {
 export interface AnswerOptions {
   /** Share (0..1) of JSON answers to break, chosen by request hash. */
   invalidJsonRate: number;
+  /** Wording of free-text answers (default plain: rationale + `Answer: X`); see styles.ts. */
+  style?: ResponseStyle;
   /** Fault injection: force this JSON/text damage regardless of the rate. */
   force?: "truncated" | "invalid_json";
 }
@@ -37,6 +40,9 @@ export interface Answer {
   json: JsonMode | null;
   corruption: JsonCorruption | null;
   letter: Letter | null;
+  /** Varied style only: the variant used and the letter a careful grader reads from the text (null = none). */
+  style?: string;
+  intended?: Letter | null;
 }
 
 /** Completion tokens are approximated as ceil(chars / 4): cheap, and close enough for English text. */
@@ -125,7 +131,12 @@ export function composeAnswer(input: AnswerInput, opts: AnswerOptions): Answer {
   const json: JsonMode | null = input.grammar ? "grammar" : schema ? "prompt" : null;
 
   if (!schema || !json) {
-    const text = freeText(mcq, letter ?? (LETTERS[fnv1a(key) % 4] as Letter), key, visible);
+    const chosen = letter ?? (LETTERS[fnv1a(key) % 4] as Letter);
+    // Damage on purpose is applied to the plain form (its final Answer line is what the damage removes).
+    const style = opts.force === undefined ? (opts.style ?? "plain") : "plain";
+    const styled = styledAnswer(style, { letter: chosen, options: mcq?.options ?? [], rationale: rationale(mcq, chosen, key, visible), key });
+    const text = styled.text;
+    if (style !== "plain") return { text, finishReason: "stop", json: null, corruption: null, letter, style: styled.name, intended: styled.intended };
     if (opts.force === "truncated") return { text: text.slice(0, Math.floor(text.length / 2)), finishReason: "length", json: null, corruption: "truncated", letter };
     // A free-text "invalid" answer is one whose final Answer line is missing.
     if (opts.force === "invalid_json") return { text: text.replace(/\nAnswer: [A-E]$/, ""), finishReason: "stop", json: null, corruption: "unclosed", letter };
@@ -190,18 +201,17 @@ export function corrupt(body: string, kind: JsonCorruption): string {
   }
 }
 
-function freeText(mcq: ReturnType<typeof parseMcq>, letter: Letter, key: string, visible: string): string {
+/** The plain style's rationale: the key features the question shares with the option, and the fit. */
+function rationale(mcq: ReturnType<typeof parseMcq>, letter: Letter, key: string, visible: string): string[] {
   const opt = mcq?.options.find((o) => o.letter === letter);
   const q = uniqueWords(mcq ? mcq.question : visible, 400);
   const optWords = new Set(contentWords(opt?.text ?? ""));
   const shared = q.filter((w) => optWords.has(w)).slice(0, 3);
   const cues = shared.length > 0 ? shared : pick(q, key, 3);
-  const lines = [
+  return [
     cues.length > 0 ? `Key features: ${cues.join(", ")}.` : "Key features are limited in this vignette.",
     opt ? `These fit best with ${letter}. ${opt.text}, compared with the alternatives.` : `The most consistent choice is ${letter}.`,
-    `Answer: ${letter}`,
   ];
-  return lines.join("\n");
 }
 
 function uniqueWords(text: string, limit: number): string[] {

@@ -22,6 +22,7 @@ export const emulatorYargsOptions = {
   faults: { type: "string", describe: `Per-kind fault shares, e.g. "500:0.02,reset:0.01" (kinds: ${FAULT_KINDS.join(", ")})` },
   "fault-seed": { type: "string", default: "0", describe: "Seed of the deterministic fault sequence" },
   "invalid-json-rate": { type: "number", default: D.invalidJsonRate, describe: "Share of JSON answers broken on purpose" },
+  style: { choices: ["plain", "varied"], default: D.responseStyle, describe: "Wording of free-text answers: plain (`Answer: X`) or varied (real models' styles, hedges, refusals)" },
   "overload-rate": { type: "number", default: D.overloadRate, describe: "Share of requests answered 429" },
   "require-token": { type: "string", describe: "Require Authorization: Bearer <token> (401 otherwise)" },
   paused: { type: "boolean", default: D.paused, describe: 'Act as a paused Inference Endpoint: every route answers 400 "Bad Request: Invalid state"' },
@@ -66,6 +67,7 @@ export function emulatorOptionsFromArgv(argv: Record<string, unknown>): Partial<
   if (typeof argv.faults === "string" && argv.faults.trim() !== "") o.faults = parseFaultSpec(argv.faults, FAULT_KINDS);
   if (argv["fault-seed"] !== undefined) o.faultSeed = String(argv["fault-seed"]);
   if (argv["invalid-json-rate"] !== undefined) o.invalidJsonRate = share("invalid-json-rate", argv["invalid-json-rate"]);
+  if (argv.style === "plain" || argv.style === "varied") o.responseStyle = argv.style;
   if (argv["overload-rate"] !== undefined) o.overloadRate = share("overload-rate", argv["overload-rate"]);
   if (typeof argv["require-token"] === "string" && argv["require-token"] !== "") o.requireToken = argv["require-token"];
   if (argv.paused !== undefined) o.paused = Boolean(argv.paused);

@@ -206,7 +206,7 @@ export class OpenAiStyleRoutes implements EngineRoutes {
     const force = fault === "truncated" || fault === "invalid_json" ? fault : undefined;
     const answer = composeAnswer(
       { messages: r.messages, messagesKey: messagesKey(r.messages), ...(r.schema ? { grammar: r.schema } : {}) },
-      { invalidJsonRate: this.core.o.invalidJsonRate, ...(force ? { force } : {}) },
+      { invalidJsonRate: this.core.o.invalidJsonRate, style: this.core.o.responseStyle, ...(force ? { force } : {}) },
     );
     const g = applyMaxTokens(answer, maxNew);
     const meta: ChunkMeta = { model: served, systemFingerprint: this.d.systemFingerprint ?? "", created: Math.floor(Date.now() / 1000) };

@@ -1,6 +1,7 @@
 // Emulator configuration: everything a test or benchmark can tune, all changeable at run time.
 import type { ChatMessage } from "../endpoint/types.js";
 import { A100_MEDGEMMA_27B, type GpuModel } from "./latency.js";
+import type { ResponseStyle } from "./styles.js";
 
 export const FAULT_KINDS = ["500", "502", "504", "424", "reset", "stall", "truncated", "invalid_json"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -48,6 +49,8 @@ export interface EmulatorOptions {
   faultSeed: number | string;
   /** Share of JSON answers broken on purpose (chosen by request hash). */
   invalidJsonRate: number;
+  /** Wording of free-text answers: "plain" (rationale + `Answer: X`) or "varied" (real models' styles; styles.ts). */
+  responseStyle: ResponseStyle;
   /** Share of chat requests answered 429 regardless of load. */
   overloadRate: number;
   /** When set, chat and info routes need `Authorization: Bearer <token>` (else 401). Never logged. */
@@ -93,6 +96,7 @@ const defaults: EmulatorOptions = {
   faultSteps: {},
   faultSeed: 0,
   invalidJsonRate: 0,
+  responseStyle: "plain",
   overloadRate: 0,
   gated: false,
   modelId: "google/medgemma-27b-text-it",

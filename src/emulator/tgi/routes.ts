@@ -165,7 +165,7 @@ export class TgiRoutes implements EngineRoutes {
         ...(p.grammar ? { grammar: p.grammar } : {}),
         ...(p.params.doSample ? { sampling: { temperature: p.params.temperature, seed: p.params.seed } } : {}),
       },
-      { invalidJsonRate: this.core.o.invalidJsonRate, ...(force ? { force } : {}) },
+      { invalidJsonRate: this.core.o.invalidJsonRate, style: this.core.o.responseStyle, ...(force ? { force } : {}) },
     );
     return generation(answer, p.inputTokens, p.params, this.limits);
   }
