@@ -34,10 +34,9 @@ export function normalizeResponse(raw: string): string {
 
 /** The text after the last closed reasoning block; the whole text when no block closes (or nothing follows it). */
 function afterThought(s: string): string {
-  let end = -1;
-  for (const m of s.matchAll(THOUGHT_END)) end = m.index + m[0].length;
-  if (end < 0) return s;
-  const tail = s.slice(end);
+  const last = [...s.matchAll(THOUGHT_END)].pop();
+  if (last === undefined) return s;
+  const tail = s.slice(last.index + last[0].length);
   return tail.trim() === "" ? s.replace(THOUGHT_END, "\n") : tail;
 }
 
@@ -47,9 +46,11 @@ function stripMarkup(s: string): string {
     .replace(/<\/?(?:b|strong|em|i|u|mark|p|span|code)\b[^>\n]{0,80}>/gi, "")
     .replace(/<br\s*\/?>/gi, "\n")
     .replace(/\\(?:text(?:bf|rm|it)?|mathrm|mathbf|textsf)\s*\{([^{}\n]{0,200})\}/g, "$1")
-    .replace(/\\[()[\]]|\$+/g, " ")
-    .replace(/\*+|~~/g, "")
-    .replace(/(^|[^A-Za-z0-9])_+|_+(?=[^A-Za-z0-9]|$)/g, "$1")
+    .replace(/\\[()[\]]|\$/g, " ")
+    .replace(/\*|~~/g, "")
+    // `__C__` (bold) and `_C_`, not `beta_blocker`: an opening run after a non-word character, or the underscores
+    // before one. "_" is not a word character here, or the second "_" of `C__` would open a run and stay.
+    .replace(/(^|[^A-Za-z0-9_])_+|_(?=[^A-Za-z0-9]|$)/g, "$1")
     .replace(/^[ \t]*(?:#{1,6}|>+)[ \t]*/gm, "")
     .replace(/^[ \t]*[-+\u2022\u25AA\u25CF][ \t]+/gm, "")
     .replace(/[ \t\u00A0]+/g, " ");
@@ -61,8 +62,8 @@ function stripMarkup(s: string): string {
  */
 export function foldText(s: string): string {
   // Accent folding only when there is something to fold (it is the costliest step of grading).
-  const ascii = /^[\x00-\x7F]*$/.test(s);
-  const t = (ascii ? s : s.normalize("NFKD").replace(/\p{M}+/gu, ""))
+  const ascii = !/[^\x00-\x7F]/.test(s);
+  const t = (ascii ? s : s.normalize("NFKD").replace(/\p{M}/gu, ""))
     .toLowerCase()
     .replace(/['\u2019]/g, "")
     .replace(/[^a-z0-9]+/g, " ")

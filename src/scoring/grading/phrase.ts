@@ -17,7 +17,7 @@ export type PhraseRead =
 
 /** Words allowed between a cue and its letter: "the answer is therefore B", "the answer is option C". */
 const FILLER =
-  /^(?:(?:the\s+)?(?:final\s+|correct\s+|best\s+|right\s+)?(?:answer|option|choice)\s+(?:is|would\s+be)\b|either|both|between|option|choice|letter|answer|therefore|thus|hence|so|then|clearly|definitely|certainly|probably|likely|most\s+likely|indeed|actually|really|simply|in\s+fact|(?:the\s+)?(?:letter|option|choice)|number|no\.)(?![A-Za-z])[\s:,"'.-]*/i;
+  /^(?:(?:the\s+)?(?:final\s+|correct\s+|best\s+|right\s+)?(?:answer|option|choice)\s+(?:is|would\s+be)\b|either|both|between|option|choice|letter|answer|therefore|thus|hence|so|then|clearly|definitely|certainly|probably|likely|most\s+likely|indeed|actually|really|simply|in\s+fact|the\s+(?:letter|option|choice)|number|no\.)(?![A-Za-z])[\s:,"'.-]*/i;
 
 /** Words that may follow a letter used as a label ("B because …", "C over D"): function words, never nouns. */
 const CONNECTORS = new Set(
@@ -85,7 +85,7 @@ export function readPhrase(s: string, idx: OptionIndex, opts: { loose?: boolean 
   const byText = optionAtStart(rest, idx);
   if (byText !== null) {
     const label = /^[^\n]{0,160}?\(([A-Ha-h])\)/.exec(rest);
-    const other = label?.[1]?.toUpperCase();
+    const other = label?.[1]!.toUpperCase();
     if (other !== undefined && other !== byText) return { kind: "hedge", letters: [byText, other], end: at + label![0].length };
     return { kind: "letter", letter: byText, via: other === byText ? "letter" : "text", end: at + rest.length };
   }
@@ -111,7 +111,7 @@ export function readPhrase(s: string, idx: OptionIndex, opts: { loose?: boolean 
   let clauseStart = -1;
   for (let k = 0; k < 4; k++) {
     const h = HEDGE_SEP.exec(after);
-    if (!h || h[0] === "") break;
+    if (!h) break;
     const tail = after.slice(h[0].length);
     // "D, C. difficile toxin assay": what follows the comma is an option's text, not a second letter.
     if (optionAtStart(tail, idx) !== null) break;
@@ -137,10 +137,12 @@ export function readPhrase(s: string, idx: OptionIndex, opts: { loose?: boolean 
   if (also !== null && also[1] !== tok.letter) return { kind: "hedge", letters: [tok.letter, also[1]!], end: at + end + also.index + also[0].length };
   // "C: Verapamil" where Verapamil is option B and not C: the label and the text disagree.
   const labelText = /^\s*[.:)\]-]?\s*(\S.*)$/.exec(after)?.[1];
-  if (labelText !== undefined && idx.folded.length > 0) {
+  if (labelText !== undefined) {
     const named = optionAtStart(labelText, idx);
     const own = idx.folded.find((o) => o.letter === tok.letter);
-    if (named !== null && named !== tok.letter && own !== undefined && optionAtStart(labelText, { ...idx, folded: [own] }) === null) {
+    // The letter's own text (or one that begins with it: "C: Anemia of chronic disease" for "Anemia") is a
+    // restatement; that also covers the text naming the letter itself.
+    if (named !== null && own !== undefined && optionAtStart(labelText, { ...idx, folded: [own] }) === null) {
       return { kind: "hedge", letters: [tok.letter, named], end: at + end };
     }
   }
@@ -172,18 +174,18 @@ export function readLetterToken(s: string): Token | null {
   const letter = m[2]!.toUpperCase();
   if (letter > "H") return null;
   const rest = s.slice(m[0].length);
-  const ok = (extra = 0): Token => ({ letter, end: m[0].length + extra, queried: /^[)\]}"']*\s*\?/.test(rest) });
+  const ok = (): Token => ({ letter, end: m[0].length, queried: /^[)\]}"']*\s*\?/.test(rest) });
   if (/^[A-Za-z0-9]/.test(rest)) return null; // part of a word
   if (/^-[A-Za-z0-9]/.test(rest)) return null; // "D-dimer", "B-12"
   if (m[1] && m[3]) return ok();
   if (m[1] && !m[3]) return rest.trim() === "" ? ok() : null; // "(A 45-year-old …": an aside, not a label
-  if (/^\.[a-z]/.test(rest) || (/[a-z]/.test(m[2]!) && /^\.[ \t]?[a-z]\./.test(rest))) return null; // e.g., i.e., a.m.
-  if (rest === "" || /^[.:,;!?)\]}"'=/&]/.test(rest) || /^[ \t]*(?:\n|$)/.test(rest)) return ok();
+  if (/^\.[a-z]/.test(rest) || (/[a-z]/.test(m[2]!) && /^\.[ \t][a-z]\./.test(rest))) return null; // e.g., i.e., a.m., a. m.
+  if (/^[.:,;!?)\]}"'=/&]/.test(rest) || /^[ \t]*(?:\n|$)/.test(rest)) return ok();
   if (/^[ \t]+[-:(=[/&?]/.test(rest)) return ok();
   const word = /^[ \t]+(\S+)/.exec(rest)?.[1] ?? "";
   const bare = word.replace(/[^A-Za-z]+$/, "");
   if (CONNECTORS.has(bare.toLowerCase())) return ok();
-  if (/^(?:or|and|nor|vs|versus)$/i.test(bare)) return ok();
+  if (/^(?:or|and|nor|vs|versus|and\/or)$/i.test(bare)) return ok();
   // A capitalised word after the letter is an option text or a heading ("A Aortic dissection"); a lower-case word
   // or a number makes it a word of the sentence ("a beta blocker", "A 45-year-old", "B cells").
   if (/^[A-Z]/.test(word)) return ok();
