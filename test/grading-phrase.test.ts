@@ -35,14 +35,14 @@ function expected(w: Want, end: number): PhraseRead | null {
 }
 
 /** Runs a template for every letter of every case. */
-function eachLetter(f: (v: Vars, idx: OptionIndex) => void): void {
+function eachLetter(f: (v: Vars, idx: OptionIndex, options: Record<string, string>) => void): void {
   for (const options of Object.values(CASES)) {
     const idx = indexOptions(options);
     const ls = Object.keys(options);
     ls.forEach((L, i) => {
       const M = ls[(i + 1) % ls.length]!;
       const N = ls[(i + 2) % ls.length]!;
-      f({ L, T: options[L]!, M, U: options[M]!, N }, idx);
+      f({ L, T: options[L]!, M, U: options[M]!, N }, idx, options);
     });
   }
 }
@@ -72,6 +72,7 @@ const ROWS: readonly Row[] = [
   ["the right choice is", (v) => `the right choice is ${v.L}|`, (v) => letter(v.L)],
   ["runs of spaces and tabs", (v) => `the  final\tanswer  would \t be  ${v.L}|`, (v) => letter(v.L)],
   ["runs of spaces (correct, best, right)", (v) => `the  correct  answer  is  therefore  ${v.L}|`, (v) => letter(v.L)],
+  ["the final  answer", (v) => `the final  answer is ${v.L}|`, (v) => letter(v.L)],
   ["the best  option", (v) => `the best  option  is ${v.L}|`, (v) => letter(v.L)],
   ["the right  choice", (v) => `the right  choice is ${v.L}|`, (v) => letter(v.L)],
   ["most likely", (v) => `most likely ${v.L}|`, (v) => letter(v.L)],
@@ -171,6 +172,16 @@ describe("'X and/or Y' is a hedge in the graded verdict (was no_commitment), for
   });
 });
 
+describe("a bracketed label joined to its text by a hyphen is the letter (was no commitment)", () => {
+  it("'The answer is (X)-<text of X>.' after other options are discussed, for every letter", () => {
+    eachLetter((v, _idx, options) => {
+      const text = `${v.U} and the option ${v.M} were considered.\nThe answer is (${v.L})-${v.T}.`;
+      const g = grade({ text, options });
+      expect({ letter: g.letter, method: g.method }, text).toEqual({ letter: v.L, method: "statement" });
+    });
+  });
+});
+
 describe("readLetterToken", () => {
   it.each([
     ["B", "B", 1],
@@ -181,6 +192,9 @@ describe("readLetterToken", () => {
     ["( B )", "B", 5],
     ["(B )", "B", 4],
     ["(C", "C", 2],
+    ["(C ", "C", 2],
+    ["(C)-Diltiazem", "C", 3],
+    ["[B]-Amiodarone", "B", 3],
     ["(c) pulmonary embolism", "C", 3],
     ["D.", "D", 1],
     ["d)", "D", 2],
@@ -211,6 +225,8 @@ describe("readLetterToken", () => {
     "B-12",
     "(a)symptomatic",
     "(A 45-year-old woman)",
+    "(A Classic Presentation)",
+    "(B-12 deficiency)",
     "e.g., a statin",
     "e.g. a statin",
     "e. g. a statin",

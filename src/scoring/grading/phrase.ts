@@ -176,8 +176,7 @@ export function readLetterToken(s: string): Token | null {
   const rest = s.slice(m[0].length);
   const ok = (): Token => ({ letter, end: m[0].length, queried: /^[)\]}"']*\s*\?/.test(rest) });
   if (/^[A-Za-z0-9]/.test(rest)) return null; // part of a word
-  if (/^-[A-Za-z0-9]/.test(rest)) return null; // "D-dimer", "B-12"
-  if (m[1] && m[3]) return ok();
+  if (m[1] && m[3]) return ok(); // a bracketed label, also "(C)-Diltiazem"
   if (m[1] && !m[3]) return rest.trim() === "" ? ok() : null; // "(A 45-year-old …": an aside, not a label
   if (/^\.[a-z]/.test(rest) || (/[a-z]/.test(m[2]!) && /^\.[ \t][a-z]\./.test(rest))) return null; // e.g., i.e., a.m., a. m.
   if (/^[.:,;!?)\]}"'=/&]/.test(rest) || /^[ \t]*(?:\n|$)/.test(rest)) return ok();
@@ -187,7 +186,8 @@ export function readLetterToken(s: string): Token | null {
   if (CONNECTORS.has(bare.toLowerCase())) return ok();
   if (/^(?:or|and|nor|vs|versus|and\/or)$/i.test(bare)) return ok();
   // A capitalised word after the letter is an option text or a heading ("A Aortic dissection"); a lower-case word
-  // or a number makes it a word of the sentence ("a beta blocker", "A 45-year-old", "B cells").
+  // or a number makes it a word of the sentence ("a beta blocker", "A 45-year-old", "B cells"). Anything else
+  // joined to the letter ("D-dimer", "B-12", "A+") is not a label.
   if (/^[A-Z]/.test(word)) return ok();
   return null;
 }
