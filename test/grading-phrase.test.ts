@@ -121,6 +121,49 @@ const ROWS: readonly Row[] = [
   ["a second letter that starts a clause", (v) => `${v.L}|, and ${v.M} is wrong`, (v) => letter(v.L)],
   ["… after a run of spaces", (v) => `${v.L}|, and ${v.M}  was considered`, (v) => letter(v.L)],
   ["a verb later in the sentence", (v) => `${v.L} or ${v.M}|, depending on whether it is acute`, (v) => ({ hedge: [v.L, v.M] })],
+  // Letters set aside by their clause are not offered; letters put together are.
+  ["X or Y is wrong", (v) => `${v.L}| or ${v.M} is wrong`, (v) => letter(v.L)],
+  ["X, and Y and Z are wrong", (v) => `${v.L}, and ${v.M}| and ${v.N} are wrong`, (v) => letter(v.L)],
+  ["X, and Y and Z are distractors", (v) => `${v.L}, and ${v.M}| and ${v.N} are distractors`, (v) => letter(v.L)],
+  ["X, and Y are both less likely (runs of spaces)", (v) => `${v.L}|, and ${v.M}  are  both  less  likely`, (v) => letter(v.L)],
+  ["X, and Y were ruled out (runs of spaces)", (v) => `${v.L}|, and ${v.M}  were  ruled  out`, (v) => letter(v.L)],
+  ["X, and Y is clearly not indicated", (v) => `${v.L}|, and ${v.M} is clearly not indicated`, (v) => letter(v.L)],
+  ["X, and Y seems incorrect", (v) => `${v.L}|, and ${v.M} seems incorrect`, (v) => letter(v.L)],
+  ["X, and Y appears contraindicated", (v) => `${v.L}|, and ${v.M} appears contraindicated`, (v) => letter(v.L)],
+  ["X, and Y is excluded", (v) => `${v.L}|, and ${v.M} is excluded`, (v) => letter(v.L)],
+  ["X, and Y was inappropriate", (v) => `${v.L}|, and ${v.M} was inappropriate`, (v) => letter(v.L)],
+  ["X and Y are both correct", (v) => `${v.L} and ${v.M}| are both correct`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X or Y were equally likely", (v) => `${v.L} or ${v.M}|  were equally likely`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X or Y is also correct", (v) => `${v.L} or ${v.M}|  is  also correct`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X or Y would be equally good", (v) => `${v.L} or ${v.M}|  would  be  equally good`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X or Y could be equally right", (v) => `${v.L} or ${v.M}|  could  be equally right`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X or Y may be equally valid", (v) => `${v.L} or ${v.M}| may  be equally valid`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X or Y might be also fine", (v) => `${v.L} or ${v.M}| might  be also fine`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X or Y seems equally likely", (v) => `${v.L} or ${v.M}| seems  equally likely`, (v) => ({ hedge: [v.L, v.M] })],
+  // A label with its own text, then another letter.
+  ["X (text of X) and Y (text of Y)", (v) => `${v.L} (${v.T}) and ${v.M}| (${v.U})`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X) text of X or Y) text of Y", (v) => `${v.L}) ${v.T} or ${v.M})| ${v.U}`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X. text of X / Y", (v) => `${v.L}. ${v.T} / ${v.M}|`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X (text of X) or X (text of X)", (v) => `${v.L}| (${v.T}) or ${v.L} (${v.T})`, (v) => letter(v.L)],
+  ["X (text of X) and Y is wrong", (v) => `${v.L}| (${v.T}) and ${v.M} is wrong`, (v) => letter(v.L)],
+  ["X (text of Y) and Z", (v) => `${v.L}| (${v.U}) and ${v.N}`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X - or Y: no label text", (v) => `${v.L}| - or ${v.M}`, (v) => letter(v.L)],
+  // Another letter called right too, within the sentence.
+  ["X (Y is also acceptable)", (v) => `${v.L} (${v.M} is also acceptable|)`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X; Y would equally be reasonable", (v) => `${v.L}; ${v.M} would equally be reasonable|`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X, though Y is also possible", (v) => `${v.L}, though ${v.M} is also possible|`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X - Y is correct as well", (v) => `${v.L} - ${v.M} is correct as well|`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X and Y is correct too", (v) => `${v.L} and ${v.M} is correct too|`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X, and Y is correct as well", (v) => `${v.L}, and ${v.M} is correct as well|.`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X while option Y also fits", (v) => `${v.L} while option ${v.M} also fits|`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X (Y is also the right answer)", (v) => `${v.L} (${v.M} is also the right| answer)`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X (Y could be a good option too)", (v) => `${v.L} (${v.M} could be a good option too|)`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X (Y is also reasonable if …)", (v) => `${v.L}| (${v.M} is also reasonable if she is pregnant)`, (v) => letter(v.L)],
+  ["X (Y is also acceptable in children)", (v) => `${v.L}| (${v.M} is also acceptable in children)`, (v) => letter(v.L)],
+  ["X (Y is also acceptable only after imaging)", (v) => `${v.L}| (${v.M} is also acceptable only after imaging)`, (v) => letter(v.L)],
+  ["X (Y is also appropriate in the setting of shock)", (v) => `${v.L}| (${v.M} is also appropriate in the setting of shock)`, (v) => letter(v.L)],
+  ["X. However, Y is also reasonable.", (v) => `${v.L}|. However, ${v.M} is also reasonable.`, (v) => letter(v.L)],
+  ["X (X is also acceptable)", (v) => `${v.L}| (${v.L} is also acceptable)`, (v) => letter(v.L)],
   // A label and a text that disagree.
   ["label: own text", (v) => `${v.L}|: ${v.T}`, (v) => letter(v.L)],
   ["label: another option's text", (v) => `${v.L}|: ${v.U}`, (v) => ({ hedge: [v.L, v.M] })],
@@ -147,7 +190,7 @@ describe("readPhrase: every row, every letter, four and five options", () => {
 
   it("a label letter beyond the case's options is kept for the caller to judge", () => {
     const idx = indexOptions(CASES.four!);
-    for (const text of ["E: Pulmonary embolism", "F: Aortic dissection"]) {
+    for (const text of ["E: Pulmonary embolism", "F: Aortic dissection", "E (Pulmonary embolism) and B (Acute pericarditis)"]) {
       expect(readPhrase(text, idx)).toEqual({ kind: "letter", letter: text[0], via: "letter", end: 1 });
     }
   });
@@ -158,8 +201,16 @@ describe("readPhrase: every row, every letter, four and five options", () => {
   });
 });
 
-describe("'X and/or Y' is a hedge in the graded verdict (was no_commitment), for every ordered letter pair", () => {
-  it.each(["Answer: L and/or M", "The answer is L and/or M.", "Answer: (L) and/or (M)"])("%s", (form) => {
+describe("hedges in the graded verdict ('and/or' was no_commitment; 'may'/'might' gave the first letter), every ordered letter pair", () => {
+  it.each([
+    "Answer: L and/or M",
+    "The answer is L and/or M.",
+    "Answer: (L) and/or (M)",
+    // 'may'/'might' after the second letter were read as a sentence word: the verdict was L (was a hedge only with 'could').
+    "Answer: L or M may be equally valid",
+    "Answer: L or M might be equally good",
+    "Answer: L or M could be equally valid",
+  ])("%s", (form) => {
     for (const options of Object.values(CASES)) {
       const ls = Object.keys(options);
       for (const l of ls) for (const m of ls) {

@@ -21,7 +21,7 @@ const FILLER =
 
 /** Words that may follow a letter used as a label ("B because …", "C over D"): function words, never nouns. */
 const CONNECTORS = new Set(
-  "because since as which given due based for is are was were being over rather here then that this it in with from at on considering but so while whereas not seems appears fits remains would should will could best correctly also too both".split(
+  "because since as which given due based for is are was were being over rather here then that this it in with from at on considering but so while whereas not seems appears fits remains would should will could may might can best correctly also too both".split(
     " ",
   ),
 );
@@ -155,10 +155,10 @@ function secondLabel(after: string, letter: string, idx: OptionIndex): { letter:
   const label = /^\s*(?:\(([^()\n]{1,80})\)|[.:)\]-]?\s*([^\n]*?))(?=\s*(?:,|\/|&|\bor\b|\band\b|\bvs\b|\bversus\b))/i.exec(after);
   if (label === null || own === undefined) return null;
   const text = (label[1] ?? label[2] ?? "").trim();
-  if (text === "" || optionAtStart(text, { ...idx, folded: [own] }) === null) return null;
+  if (optionAtStart(text, { ...idx, folded: [own] }) === null) return null; // (an empty text names nothing)
   const rest = after.slice(label[0].length);
   const h = HEDGE_SEP.exec(rest);
-  if (!h || h[0] === "") return null;
+  if (!h) return null;
   const next = readLetterToken(rest.slice(h[0].length));
   if (next === null || next.letter === letter || PREDICATE.test(rest.slice(h[0].length + next.end))) return null;
   return { letter: next.letter, end: label[0].length + h[0].length + next.end };
