@@ -124,6 +124,9 @@ const ROWS: readonly Row[] = [
   // Letters set aside by their clause are not offered; letters put together are.
   ["X or Y is wrong", (v) => `${v.L}| or ${v.M} is wrong`, (v) => letter(v.L)],
   ["X, and Y and Z are wrong", (v) => `${v.L}, and ${v.M}| and ${v.N} are wrong`, (v) => letter(v.L)],
+  ["X,and Y and Z are wrong", (v) => `${v.L},and ${v.M}| and ${v.N} are wrong`, (v) => letter(v.L)],
+  ["X, and Y and Z seem unlikely", (v) => `${v.L}, and ${v.M}| and ${v.N} seem unlikely`, (v) => letter(v.L)],
+  ["X, and Y and Z appear incorrect", (v) => `${v.L}, and ${v.M}| and ${v.N} appear incorrect`, (v) => letter(v.L)],
   ["X, and Y and Z are distractors", (v) => `${v.L}, and ${v.M}| and ${v.N} are distractors`, (v) => letter(v.L)],
   ["X, and Y are both less likely (runs of spaces)", (v) => `${v.L}|, and ${v.M}  are  both  less  likely`, (v) => letter(v.L)],
   ["X, and Y were ruled out (runs of spaces)", (v) => `${v.L}|, and ${v.M}  were  ruled  out`, (v) => letter(v.L)],
@@ -147,6 +150,9 @@ const ROWS: readonly Row[] = [
   ["X (text of X) or X (text of X)", (v) => `${v.L}| (${v.T}) or ${v.L} (${v.T})`, (v) => letter(v.L)],
   ["X (text of X) and Y is wrong", (v) => `${v.L}| (${v.T}) and ${v.M} is wrong`, (v) => letter(v.L)],
   ["X (text of Y) and Z", (v) => `${v.L}| (${v.U}) and ${v.N}`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X:text of X or Y", (v) => `${v.L}:${v.T} or ${v.M}|`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X: text of X, Y", (v) => `${v.L}: ${v.T}, ${v.M}|`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X (text of X) or another agent", (v) => `${v.L}| (${v.T}) or another agent`, (v) => letter(v.L)],
   ["X - or Y: no label text", (v) => `${v.L}| - or ${v.M}`, (v) => letter(v.L)],
   // Another letter called right too, within the sentence.
   ["X (Y is also acceptable)", (v) => `${v.L} (${v.M} is also acceptable|)`, (v) => ({ hedge: [v.L, v.M] })],
@@ -201,7 +207,7 @@ describe("readPhrase: every row, every letter, four and five options", () => {
   });
 });
 
-describe("hedges in the graded verdict ('and/or' was no_commitment; 'may'/'might' gave the first letter), every ordered letter pair", () => {
+describe("verdicts through the clause rules, every ordered letter pair ('and/or' was no_commitment, 'may'/'might' gave the first letter, 'seem'/'appear' a hedge)", () => {
   it.each([
     "Answer: L and/or M",
     "The answer is L and/or M.",
@@ -218,6 +224,24 @@ describe("hedges in the graded verdict ('and/or' was no_commitment; 'may'/'might
         const text = form.replace("L", l).replace("M", m);
         const g = grade({ text, options });
         expect({ letter: g.letter, reason: g.reason }, text).toEqual({ letter: null, reason: "hedge" });
+      }
+    }
+  });
+
+  // 'seem'/'appear' after the set-aside letters were read as sentence words: the verdict was a hedge, not L.
+  it.each([
+    "Answer: L, and M and N seem unlikely",
+    "Answer: L, and M and N appear incorrect",
+    "Answer: L, and M and N are unlikely",
+  ])("%s", (form) => {
+    for (const options of Object.values(CASES)) {
+      const ls = Object.keys(options);
+      for (const l of ls) for (const m of ls) {
+        if (l === m) continue;
+        const n = ls.find((x) => x !== l && x !== m)!;
+        const text = form.replace("L", l).replace("M", m).replace("N", n);
+        const g = grade({ text, options });
+        expect({ letter: g.letter, method: g.method }, text).toEqual({ letter: l, method: "format" });
       }
     }
   });

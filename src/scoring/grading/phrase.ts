@@ -21,7 +21,7 @@ const FILLER =
 
 /** Words that may follow a letter used as a label ("B because …", "C over D"): function words, never nouns. */
 const CONNECTORS = new Set(
-  "because since as which given due based for is are was were being over rather here then that this it in with from at on considering but so while whereas not seems appears fits remains would should will could may might can best correctly also too both".split(
+  "because since as which given due based for is are was were being over rather here then that this it in with from at on considering but so while whereas not seems seem appears appear fits remains would should will could may might can best correctly also too both".split(
     " ",
   ),
 );
@@ -108,7 +108,7 @@ export function readPhrase(s: string, idx: OptionIndex, opts: { loose?: boolean 
   let after = rest.slice(tok.end);
   let end = tok.end;
   // Where the letters after a ", and"/";" begin: "D, and A and B are wrong" sets A and B aside, keeping D.
-  let clauseStart = -1;
+  let clauseStart: number | undefined;
   for (let k = 0; k < 4; k++) {
     const h = HEDGE_SEP.exec(after);
     if (!h) break;
@@ -120,7 +120,7 @@ export function readPhrase(s: string, idx: OptionIndex, opts: { loose?: boolean 
     if (/^\s*,\s*and\b/i.test(h[0])) clauseStart = letters.length;
     const pred = tail.slice(next.end);
     if (NEGATIVE_PREDICATE.test(pred)) {
-      if (clauseStart > 0) letters.length = clauseStart;
+      if (clauseStart !== undefined) letters.length = clauseStart;
       break;
     }
     if (PREDICATE.test(pred) && !JOINT_PREDICATE.test(pred)) break;
@@ -133,7 +133,7 @@ export function readPhrase(s: string, idx: OptionIndex, opts: { loose?: boolean 
   const second = secondLabel(after, tok.letter, idx);
   if (second !== null) return { kind: "hedge", letters: [tok.letter, second.letter], end: at + end + second.end };
   // Within the sentence: a second sentence ("C. However, D is also reasonable") is a second thought.
-  const also = ALSO_RIGHT.exec(after.split(/[.!?](?=\s|$)/)[0]!);
+  const also = ALSO_RIGHT.exec(after.split(/[.!?](?=\s)/)[0]!);
   if (also !== null && also[1] !== tok.letter) return { kind: "hedge", letters: [tok.letter, also[1]!], end: at + end + also.index + also[0].length };
   // "C: Verapamil" where Verapamil is option B and not C: the label and the text disagree.
   const labelText = /^\s*[.:)\]-]?\s*(\S.*)$/.exec(after)?.[1];
@@ -154,11 +154,11 @@ function secondLabel(after: string, letter: string, idx: OptionIndex): { letter:
   const own = idx.folded.find((o) => o.letter === letter);
   const label = /^\s*(?:\(([^()\n]{1,80})\)|[.:)\]-]?\s*([^\n]*?))(?=\s*(?:,|\/|&|\bor\b|\band\b|\bvs\b|\bversus\b))/i.exec(after);
   if (label === null || own === undefined) return null;
-  const text = (label[1] ?? label[2] ?? "").trim();
+  const text = (label[1] ?? label[2]!).trim();
   if (optionAtStart(text, { ...idx, folded: [own] }) === null) return null; // (an empty text names nothing)
   const rest = after.slice(label[0].length);
-  const h = HEDGE_SEP.exec(rest);
-  if (!h) return null;
+  // The label's lookahead saw a separator that HEDGE_SEP reads.
+  const h = HEDGE_SEP.exec(rest)!;
   const next = readLetterToken(rest.slice(h[0].length));
   if (next === null || next.letter === letter || PREDICATE.test(rest.slice(h[0].length + next.end))) return null;
   return { letter: next.letter, end: label[0].length + h[0].length + next.end };
