@@ -1,7 +1,7 @@
 // The one grader, for every arm and step: normalise → find commitments → choose the final one. Pure and linear
 // in the response length. The choice: the highest tier present (final form > prose statement > sole option
 // mention), and within it the last commitment; a hedge stands unless a later commitment picks one of its letters.
-import { LETTERS, type Letter } from "../../types.js";
+import type { Letter } from "../../types.js";
 import { normalizeResponse } from "./normalize.js";
 import { indexOptions, soleMentionedOption, type OptionIndex } from "./options.js";
 import { answerLines, jsonFields, loneLetterLines, statements, type Candidate } from "./rules.js";
@@ -13,16 +13,21 @@ export { GRADE_METHODS, NONE_REASONS } from "./types.js";
 /** Bumped whenever a rule changes a verdict; stored in records so a re-grade can say which grader made them. */
 export const GRADER_VERSION = 4;
 
-/** The model declines ("I cannot answer…", "As an AI…", "consult a physician"). Only consulted without a commitment. */
+/**
+ * The model declines ("I cannot answer…", "As an AI…", "consult a physician"). Only consulted without a commitment.
+ * Matched against the text with every whitespace run made one space (see `refused`), so a space here is `\s+`.
+ */
 const REFUSAL =
-  /\b(?:i\s*(?:cannot|can\s*not|can't|am\s+unable\s+to|'m\s+unable\s+to|am\s+not\s+able\s+to|'m\s+not\s+able\s+to|won't|will\s+not|must\s+decline\s+to|do\s+not\s+feel\s+comfortable)\s+(?:answer|provide|help|assist|give|offer|choose|select|determine|make|recommend|diagnose)|as\s+an\s+ai\b|not\s+(?:able|qualified|permitted)\s+to\s+(?:provide|give|offer)\s+(?:medical|a\s+diagnosis)|(?:please\s+)?consult\s+(?:a|your|with\s+a)\s+(?:qualified\s+)?(?:physician|doctor|healthcare|medical|health\s+care))/i;
+  /\b(?:i ?(?:cannot|can ?not|can't|am unable to|'m unable to|am not able to|'m not able to|won't|will not|must decline to|do not feel comfortable) (?:answer|provide|help|assist|give|offer|choose|select|determine|make|recommend|diagnose)|as an ai\b|not (?:able|qualified|permitted) to (?:provide|give|offer) (?:medical|a diagnosis)|consult (?:a|your|with a) (?:qualified )?(?:physician|doctor|healthcare|medical|health care))/i;
+const refused = (text: string): boolean => REFUSAL.test(text.replace(/\s+/g, " "));
 
 const TRUNCATING = new Set(["length", "max_tokens", "model_length"]);
 
 export function grade(input: GradeInput): Grade {
   const idx = indexOptions(input.options);
   const text = normalizeResponse(input.text);
-  if (!/[A-Za-z0-9\p{L}]/u.test(text)) return none("empty");
+  // \p{L} covers A–Z and a–z.
+  if (!/[0-9\p{L}]/u.test(text)) return none("empty");
   const truncated = input.finishReason != null && TRUNCATING.has(input.finishReason);
 
   let cands = [...jsonFields(text, idx), ...answerLines(text, idx), ...loneLetterLines(text, idx), ...statements(text, idx)];
@@ -33,7 +38,7 @@ export function grade(input: GradeInput): Grade {
     if (sole !== null) return { letter: sole.letter, method: "option_text", reason: null, rule: "option_mention", matched: sole.text };
   }
   const pick = choose(cands);
-  if (pick === null) return none(truncated ? "truncated" : REFUSAL.test(text) ? "refusal" : "no_commitment");
+  if (pick === null) return none(truncated ? "truncated" : refused(text) ? "refusal" : "no_commitment");
   if (pick.read.kind === "hedge") return none("hedge", pick);
   const letter = pick.read.letter;
   if (!isOption(letter, idx)) return none("out_of_range", pick);
@@ -57,7 +62,8 @@ function choose(cands: readonly Candidate[]): Candidate | null {
 }
 
 function isOption(letter: string, idx: OptionIndex): letter is Letter {
-  return (LETTERS as readonly string[]).includes(letter) && idx.letters.includes(letter as Letter);
+  // idx.letters holds only real letters (A–E), so this also rules out F–H.
+  return (idx.letters as readonly string[]).includes(letter);
 }
 
 function none(reason: NoneReason, by?: Candidate): Grade {

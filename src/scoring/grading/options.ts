@@ -18,12 +18,7 @@ const indexCache = new WeakMap<object, OptionIndex>();
 
 /** The option index of a case's options (cached per options object: a run grades each case once or twice). */
 export function indexOptions(options: Partial<Record<Letter, string>>): OptionIndex {
-  let idx = indexCache.get(options);
-  if (idx === undefined) {
-    idx = buildIndex(options);
-    indexCache.set(options, idx);
-  }
-  return idx;
+  return indexCache.get(options) ?? buildIndex(options);
 }
 
 function buildIndex(options: Partial<Record<Letter, string>>): OptionIndex {
@@ -33,7 +28,9 @@ function buildIndex(options: Partial<Record<Letter, string>>): OptionIndex {
     .filter((o) => o.text !== "")
     // Longest first: "Iron deficiency anemia" must claim its words before "Anemia" does.
     .sort((a, b) => b.text.length - a.text.length);
-  return { letters, folded };
+  const idx = { letters, folded };
+  indexCache.set(options, idx);
+  return idx;
 }
 
 /**
@@ -43,7 +40,6 @@ function buildIndex(options: Partial<Record<Letter, string>>): OptionIndex {
  */
 export function optionAtStart(phrase: string, idx: OptionIndex): Letter | null {
   const fp = foldText(phrase);
-  if (fp === "") return null;
   for (const o of idx.folded) {
     if (fp === o.text || fp.startsWith(o.text + " ")) {
       // A longer option text ties only with an identical one (a data quirk): then it names no single option.
@@ -69,30 +65,30 @@ function firstClause(s: string): string {
   return m ? s.slice(0, m.index) : s;
 }
 
-/** Words that, just before or after a mention, say the option is being set aside rather than chosen. */
-const NEGATED_BEFORE = /\b(?:not|no|nor|neither|unlikely|exclude[sd]?|excluding|rule[sd]?\s+out|ruled\s+out|against|without|than|versus|vs|incorrect|wrong|instead\s+of|rather\s+than|less\s+likely)\s+(?:\S+\s+){0,2}$/;
-const NEGATED_AFTER = /^\s*(?:is|are|was|would\s+be|seems)\s+(?:not|unlikely|less\s+likely|incorrect|wrong|excluded|ruled\s+out)\b/;
+/**
+ * Words that, just before or after a mention, say the option is being set aside rather than chosen. They are
+ * matched in folded text (lower case, one space between words, no punctuation), so a plain space is exact.
+ */
+const NEGATED_BEFORE = /\b(?:not|no|nor|neither|unlikely|exclude[sd]?|excluding|rule[sd]? out|ruled out|against|without|than|versus|vs|incorrect|wrong|instead of|rather than|less likely) (?:[^ ]+ ){0,2}$/;
+const NEGATED_AFTER = /^ (?:is|are|was|would be|seems) (?:not|unlikely|less likely|incorrect|wrong|excluded|ruled out)\b/;
 
 /**
  * The single option whose text the response mentions (whole words, not negated) when that mention is in its
  * final line; null when none, or when two or more options are mentioned. `text` is the normalised response.
  */
 export function soleMentionedOption(text: string, idx: OptionIndex): { letter: Letter; text: string } | null {
-  const lines = text.split("\n").filter((l) => /[A-Za-z0-9]/.test(l));
-  const last = lines[lines.length - 1];
-  if (last === undefined) return null;
   const all = mentions(" " + foldText(text) + " ", idx);
   if (all.size !== 1) return null;
-  const [letter] = [...all];
-  const inLast = mentions(" " + foldText(last) + " ", idx);
-  if (!inLast.has(letter!)) return null;
-  const o = idx.folded.find((x) => x.letter === letter)!;
-  return { letter: letter!, text: o.text };
+  const [letter] = [...all] as [Letter];
+  const last = text.split("\n").filter((l) => /[A-Za-z0-9]/.test(l)).pop() ?? "";
+  if (!mentions(" " + foldText(last) + " ", idx).has(letter)) return null;
+  return { letter, text: idx.folded.find((x) => x.letter === letter)!.text };
 }
 
 /** Letters whose option text occurs un-negated in folded text `f` (padded with spaces); longer texts claim first. */
 function mentions(f: string, idx: OptionIndex): Set<Letter> {
-  const claimed: Array<[number, number]> = [];
+  // Characters already claimed by a (longer) mention.
+  const claimed = new Uint8Array(f.length);
   const found = new Set<Letter>();
   const negated = new Set<Letter>();
   for (const o of idx.folded) {
@@ -101,8 +97,8 @@ function mentions(f: string, idx: OptionIndex): Set<Letter> {
     while (at >= 0) {
       const start = at + 1;
       const end = start + o.text.length;
-      if (!claimed.some(([a, b]) => start < b && end > a)) {
-        claimed.push([start, end]);
+      if (!claimed.subarray(start, end).includes(1)) {
+        claimed.fill(1, start, end);
         const neg = NEGATED_BEFORE.test(f.slice(Math.max(0, start - 40), start)) || NEGATED_AFTER.test(f.slice(end, end + 40));
         (neg ? negated : found).add(o.letter);
       }

@@ -32,7 +32,7 @@ function replyOf(r: CaseRecord): { text: string; finish: string | null } | null 
  */
 function optionsOf(r: CaseRecord): { options: Partial<Record<Letter, string>>; saved: boolean } {
   if (r.options !== undefined) return { options: r.options, saved: true };
-  const top = Math.max(3, LETTERS.indexOf(r.correct_answer), r.answer === null ? -1 : LETTERS.indexOf(r.answer));
+  const top = Math.max(3, LETTERS.indexOf(r.correct_answer), (LETTERS as readonly (string | null)[]).indexOf(r.answer));
   const options: Partial<Record<Letter, string>> = {};
   for (const l of LETTERS.slice(0, top + 1)) options[l] = l === r.correct_answer ? r.correct_text : "";
   return { options, saved: false };
@@ -78,9 +78,10 @@ export function regradeCases(cases: readonly CaseRecord[]): { cases: CaseRecord[
 
 /** One line for a terminal: "re-graded 200 of 200 verdicts from raw text: 3 changed (unparseable→correct 2, …)". */
 export function describeRegrade(s: RegradeSummary, total: number): string {
-  const parts = Object.entries(s.transitions)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, n]) => `${k} ${n}`);
+  // Keys are unique: the default (code-unit) order needs no comparator.
+  const parts = Object.keys(s.transitions)
+    .sort()
+    .map((k) => `${k} ${s.transitions[k]}`);
   const extra = [
     s.no_raw > 0 ? `${s.no_raw} kept as recorded (no raw text)` : "",
     s.without_options > 0 ? `${s.without_options} graded without option texts (journal predates them)` : "",
