@@ -151,6 +151,8 @@ describe("soleMentionedOption: the one option a response commits to by text", ()
     ["another option set aside with 'not'", CHEST, "Pulmonary embolism, not aortic dissection.", 2],
     ["another option set aside before", CHEST, "Rather than aortic dissection, this is pulmonary embolism.", 2],
     ["another option ruled out after", CHEST, "Aortic dissection is unlikely with equal pulses; pulmonary embolism fits.", 2],
+    // "is not" negates the mention it follows, not one further back.
+    ["a negation after the next mention", CHEST, "Pulmonary embolism; aortic dissection is not likely.", 2],
     ["the same option mentioned twice", CHEST, "Pulmonary embolism is classic here.\nPulmonary embolism.", 2],
     // The longer text claims its words: "anemia" inside "iron deficiency anemia" is no mention of "Anemia".
     ["a shorter text inside a longer one", ["Anemia", "Iron deficiency anemia", "Thalassemia minor", "Lead poisoning"], "The low ferritin confirms iron deficiency anemia.", 1],

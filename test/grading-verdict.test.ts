@@ -94,6 +94,11 @@ describe("grade: refusals", () => {
     "Please consult a health care professional.",
     "Consult a medical professional about this.",
   ];
+  it("a refusal broken by a markdown hard line break (two trailing spaces) is still a refusal", () => {
+    for (const o of SETS) expect(g("As requested, I cannot  \nanswer this question.", o).reason).toBe("refusal");
+    for (const o of SETS) expect(g("I am unable to  \n\nprovide a diagnosis.", o).reason).toBe("refusal");
+  });
+
   it.each(refusals)("%s → refusal", (text) => {
     for (const o of SETS) expect(g(text, o)).toEqual({ letter: null, method: "none", reason: "refusal", rule: null, matched: null });
   });

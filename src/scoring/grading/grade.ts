@@ -18,21 +18,22 @@ export const GRADER_VERSION = 4;
  * Matched against the text with every whitespace run made one space (see `refused`), so a space here is `\s+`.
  */
 const REFUSAL =
-  /\b(?:i ?(?:cannot|can ?not|can't|am unable to|'m unable to|am not able to|'m not able to|won't|will not|must decline to|do not feel comfortable) (?:answer|provide|help|assist|give|offer|choose|select|determine|make|recommend|diagnose)|as an ai\b|not (?:able|qualified|permitted) to (?:provide|give|offer) (?:medical|a diagnosis)|consult (?:a|your|with a) (?:qualified )?(?:physician|doctor|healthcare|medical|health care))/i;
+  /\b(?:i ?(?:can ?not|can't|am unable to|'m unable to|am not able to|'m not able to|won't|will not|must decline to|do not feel comfortable) (?:answer|provide|help|assist|give|offer|choose|select|determine|make|recommend|diagnose)|as an ai\b|not (?:able|qualified|permitted) to (?:provide|give|offer) (?:medical|a diagnosis)|consult (?:a|your|with a) (?:qualified )?(?:physician|doctor|healthcare|medical|health care))/i;
 const refused = (text: string): boolean => REFUSAL.test(text.replace(/\s+/g, " "));
 
-const TRUNCATING = new Set(["length", "max_tokens", "model_length"]);
+const TRUNCATING: ReadonlySet<string | null | undefined> = new Set(["length", "max_tokens", "model_length"]);
 
 export function grade(input: GradeInput): Grade {
   const idx = indexOptions(input.options);
   const text = normalizeResponse(input.text);
   // \p{L} covers A–Z and a–z.
   if (!/[0-9\p{L}]/u.test(text)) return none("empty");
-  const truncated = input.finishReason != null && TRUNCATING.has(input.finishReason);
+  const truncated = TRUNCATING.has(input.finishReason);
 
   let cands = [...jsonFields(text, idx), ...answerLines(text, idx), ...loneLetterLines(text, idx), ...statements(text, idx)];
-  // Cut at max_tokens: only a final-form commitment completed before the cut can be trusted.
-  if (truncated) cands = cands.filter((c) => (c.rule === "answer_line" || c.rule === "json_field") && c.complete);
+  // Cut at max_tokens: only a final-form commitment completed before the cut can be trusted (only an `Answer:` line
+  // or a JSON field is ever `complete`).
+  if (truncated) cands = cands.filter((c) => c.complete);
   if (cands.length === 0 && !truncated) {
     const sole = soleMentionedOption(text, idx);
     if (sole !== null) return { letter: sole.letter, method: "option_text", reason: null, rule: "option_mention", matched: sole.text };
@@ -57,7 +58,9 @@ function choose(cands: readonly Candidate[]): Candidate | null {
   if (last.read.kind !== "hedge") return last;
   // "could be B or C, but B is more likely": a later commitment to one of the hedged letters settles it.
   const hedged = last.read.letters;
-  const settle = ordered.filter((c) => c.pos > last.pos && c.read.kind === "letter" && hedged.includes(c.read.letter));
+  const later = ordered.filter((c) => c.pos > last.pos);
+  // Stryker disable next-line ConditionalExpression: a hedge read has no `letter`, so includes() rejects it anyway
+  const settle = later.filter((c) => c.read.kind === "letter" && hedged.includes(c.read.letter));
   return settle[settle.length - 1] ?? last;
 }
 
