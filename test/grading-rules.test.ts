@@ -9,7 +9,7 @@ import { indexOptions } from "../src/scoring/grading/options.js";
 
 const OPTS = { A: "Aortic dissection", B: "Acute pericarditis", C: "Pulmonary embolism", D: "Tension pneumothorax" };
 const LS = ["A", "B", "C", "D"] as const;
-const next = (l: string): string => LS[(LS.indexOf(l as (typeof LS)[number]) + 1) % 4]!;
+const next = (l: string): (typeof LS)[number] => LS[(LS.indexOf(l as (typeof LS)[number]) + 1) % 4]!;
 const verdict = (text: string): string => {
   const g = grade({ text, options: OPTS, finishReason: "stop" });
   return g.letter === null ? `none/${g.reason}` : `${g.letter}/${g.method}/${g.rule}`;
