@@ -128,14 +128,14 @@ describe("grade: hedges and letters outside the options", () => {
       for (const l of letters(o)) {
         const m = other(o, l);
         const n = other(o, m);
-        expect(verdict(g(`The answer is ${l} or ${m}. On reflection, ${m} is more likely.`, o)), l).toBe(`${m}/statement`);
-        expect(verdict(g(`Answer: ${l} or ${m}\n\nOn reflection, ${l} is more likely.`, o)), l).toBe(`${l}/statement`);
+        expect(verdict(g(`The answer is ${l} or ${m}. Clinically, ${m} is more likely.`, o)), l).toBe(`${m}/statement`);
+        expect(verdict(g(`Answer: ${l} or ${m}\n\nClinically, ${l} is more likely.`, o)), l).toBe(`${l}/statement`);
         // A commitment to a letter outside the hedge (and of a lower tier) leaves the hedge standing.
-        if (n !== l) expect(verdict(g(`Answer: ${l} or ${m}\n\nOn reflection, ${n} is more likely.`, o)), l).toBe("none/hedge");
+        if (n !== l) expect(verdict(g(`Answer: ${l} or ${m}\n\nClinically, ${n} is more likely.`, o)), l).toBe("none/hedge");
         // A commitment to a hedged letter before the hedge does not settle it.
         expect(verdict(g(`${l} is more likely.\n\nAnswer: ${l} or ${m}`, o)), l).toBe("none/hedge");
         // Of several settling commitments, the last.
-        expect(verdict(g(`Answer: ${l} or ${m}\n\n${l} is more likely. On reflection, ${m} is more likely.`, o)), l).toBe(`${m}/statement`);
+        expect(verdict(g(`Answer: ${l} or ${m}\n\n${l} is more likely. Clinically, ${m} is more likely.`, o)), l).toBe(`${m}/statement`);
       }
     }
   });
