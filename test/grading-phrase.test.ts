@@ -145,6 +145,7 @@ const ROWS: readonly Row[] = [
   ["X or Y seems equally likely", (v) => `${v.L} or ${v.M}| seems  equally likely`, (v) => ({ hedge: [v.L, v.M] })],
   // A label with its own text, then another letter.
   ["X (text of X) and Y (text of Y)", (v) => `${v.L} (${v.T}) and ${v.M}| (${v.U})`, (v) => ({ hedge: [v.L, v.M] })],
+  ["X (text of X, with a comma) or Y", (v) => `${v.L} (${v.T}, as first line) or ${v.M}| (${v.U})`, (v) => ({ hedge: [v.L, v.M] })],
   ["X) text of X or Y) text of Y", (v) => `${v.L}) ${v.T} or ${v.M})| ${v.U}`, (v) => ({ hedge: [v.L, v.M] })],
   ["X. text of X / Y", (v) => `${v.L}. ${v.T} / ${v.M}|`, (v) => ({ hedge: [v.L, v.M] })],
   ["X (text of X) or X (text of X)", (v) => `${v.L}| (${v.T}) or ${v.L} (${v.T})`, (v) => letter(v.L)],
