@@ -5,7 +5,7 @@
 
 import { mkdir, readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { configComponents, diffComponents, hashComponents, stableStringify } from "../config/hash.js";
+import { configComponents, diffComponents, hashComponents, pipelineComponents, stableStringify } from "../config/hash.js";
 import { writeFileAtomic } from "../journal/atomic.js";
 import { writeReports } from "../report/write.js";
 import type { RunEvent } from "../journal/events.js";
@@ -38,6 +38,9 @@ function identity(run: RunJson): Record<string, unknown> {
   out["endpoint.info.model_sha"] = run.endpoint.info?.model_sha ?? null;
   out["schema_version"] = run.schema_version;
   for (const id of Object.keys(run.prompts)) out[`prompts.${id}`] = run.prompts[id as keyof RunJson["prompts"]]?.sha256 ?? null;
+  // --pipeline FILE: every step field that determines requests (the shards may have read different copies).
+  Object.assign(out, pipelineComponents(run.pipeline));
+  if (run.pipeline) out["pipeline.differential"] = run.pipeline.differential ?? null;
   return out;
 }
 
@@ -134,6 +137,8 @@ export function mergeRuns(journals: readonly Journal[], runId: string, now: Date
     sampled_ids: sampled,
     endpoint: base.endpoint,
     prompts: base.prompts,
+    // A --pipeline FILE run's record: in the config hash, and read by reports (step names, differential step).
+    ...(base.pipeline ? { pipeline: base.pipeline } : {}),
   };
   const run: RunJson = {
     schema_version: 1,
