@@ -108,6 +108,12 @@ describe("run-validation --pipeline FILE (emulator)", () => {
     expect(res.stderr, res.stderr).toMatch(/pipeline\.differential\.temperature/);
   }, 60_000);
 
+  it("a run flag with no step to act on (--no-drugs) exits 2 naming the flag, before any endpoint traffic", async () => {
+    const res = await run(join(base, "pipeline-dx.yaml"), ["--no-drugs", "--out", join(work, "out-flag")]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--no-drugs: the pipeline file .*pipeline-dx\.yaml has no step with skipped_by: --no-drugs/);
+  }, 60_000);
+
   it("a malformed pipeline file exits 2 naming file, line and field", async () => {
     const bad = join(work, "bad");
     cpSync(FIXTURE_DIR, bad, { recursive: true });

@@ -182,4 +182,10 @@ describe("run flags against a pipeline file", () => {
   it("default flags need nothing", () => {
     expect(runFlagProblem(fixture(), flags)).toBeNull();
   });
+
+  it("--prompts overriding built-in step prompts is refused with a pipeline file; direct.md alone is fine", () => {
+    expect(runFlagProblem(fixture(), flags, ["direct"])).toBeNull();
+    expect(runFlagProblem(fixture(), flags, ["direct", "reason"])).toMatch(/--prompts: reason\.md override built-in pipeline steps, but the pipeline file .* names its own prompts/);
+    expect(runFlagProblem(defaultPipelineFile(), flags, [])).toBeNull();
+  });
 });

@@ -108,7 +108,8 @@ async function runLocked(req: RunRequest, hold: (l: RunLock) => void): Promise<n
   const pipelineFile =
     config.mode !== "direct" && config.pipeline_file ? await import("../pipeline/file/index.js").then((m) => m.loadPipelineRun(config.pipeline_file!)) : null;
   if (pipelineFile) {
-    const problem = (await import("../pipeline/file/index.js")).runFlagProblem(pipelineFile.def, config);
+    const overridden = Object.entries(prompts).flatMap(([id, p]) => (p.overridden ? [id] : []));
+    const problem = (await import("../pipeline/file/index.js")).runFlagProblem(pipelineFile.def, config, overridden);
     if (problem) throw new UsageError(problem);
   }
   // Both through the one interpreter: the built-in pipeline is default.yaml (pipeline/default.ts).
