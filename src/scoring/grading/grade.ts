@@ -11,7 +11,7 @@ export type { Grade, GradeInput, GradeMethod, GradeRecord, NoneReason } from "./
 export { GRADE_METHODS, NONE_REASONS } from "./types.js";
 
 /** Bumped whenever a rule changes a verdict; stored in records so a re-grade can say which grader made them. */
-export const GRADER_VERSION = 4;
+export const GRADER_VERSION = 5;
 
 /**
  * The model declines ("I cannot answer…", "As an AI…", "consult a physician"). Only consulted without a commitment.
@@ -20,6 +20,13 @@ export const GRADER_VERSION = 4;
 const REFUSAL =
   /\b(?:i ?(?:can ?not|can't|am unable to|'m unable to|am not able to|'m not able to|won't|will not|must decline to|do not feel comfortable) (?:answer|provide|help|assist|give|offer|choose|select|determine|make|recommend|diagnose)|as an ai\b|not (?:able|qualified|permitted) to (?:provide|give|offer) (?:medical|a diagnosis)|consult (?:a|your|with a) (?:qualified )?(?:physician|doctor|healthcare|medical|health care))/i;
 const refused = (text: string): boolean => REFUSAL.test(text.replace(/\s+/g, " "));
+
+/**
+ * No commitment, but the reply is torn between letters ("It's either B or C.", "I can't decide between A and D",
+ * "B or C, depending on…"): the reason is a hedge. Only consulted when nothing commits.
+ */
+const TORN =
+  /(?:\b(?:either|between)\s+(?:options?\s+)?[(\[]?[A-H][)\]]?\s+(?:or|and)\s+(?:option\s+)?[(\[]?[A-H][)\]]?|(?:^|[.!?:]\s+|\n)(?:options?\s+)?[(\[]?[A-H][)\]]?\s+or\s+(?:option\s+)?[(\[]?[A-H][)\]]?\s*(?:[,.;!?]|$))(?![A-Za-z0-9])/m;
 
 const TRUNCATING: ReadonlySet<string | null | undefined> = new Set(["length", "max_tokens", "model_length"]);
 
@@ -39,7 +46,7 @@ export function grade(input: GradeInput): Grade {
     if (sole !== null) return { letter: sole.letter, method: "option_text", reason: null, rule: "option_mention", matched: sole.text };
   }
   const pick = choose(cands);
-  if (pick === null) return none(truncated ? "truncated" : refused(text) ? "refusal" : "no_commitment");
+  if (pick === null) return none(truncated ? "truncated" : refused(text) ? "refusal" : TORN.test(text) ? "hedge" : "no_commitment");
   if (pick.read.kind === "hedge") return none("hedge", pick);
   const letter = pick.read.letter;
   if (!isOption(letter, idx)) return none("out_of_range", pick);
@@ -53,7 +60,10 @@ function choose(cands: readonly Candidate[]): Candidate | null {
   // and a revision later on that line outranks the `Answer:` it takes back.
   const rank = (c: Candidate): number => (c.rule === "lone_letter" ? 0 : c.rule === "revision" ? 2 : 1);
   const ordered = [...cands].sort((a, b) => a.pos - b.pos || rank(a) - rank(b));
-  const tierCands = ordered.filter((c) => c.tier === top);
+  // A lone letter line is the final form only where the reply has no other: an `Answer:` line, a JSON field or a
+  // revision decides over a letter line before or after it ("Answer: C" … "B) Vancomycin").
+  const inTier = ordered.filter((c) => c.tier === top);
+  const tierCands = inTier.some((c) => c.rule !== "lone_letter") ? inTier.filter((c) => c.rule !== "lone_letter") : inTier;
   const last = tierCands[tierCands.length - 1]!;
   if (last.read.kind !== "hedge") return last;
   // "could be B or C, but B is more likely": a later commitment to one of the hedged letters settles it.

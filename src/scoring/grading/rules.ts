@@ -28,9 +28,12 @@ const snippet = (text: string, from: number, to: number): string => text.slice(f
 
 // ── tier 2: the final form ───────────────────────────────────────────────────────────────────────────────────
 
-/** "Answer: C", "Final answer: C", "Correct answer - C", "ANSWER (letter): C", localised markers, at a line start. */
+/**
+ * "Answer: C", "Final answer: C", "Correct answer - C", "Answer → C", "Selected: C", "ANSWER (letter): C", localised
+ * markers, at a line start; or a heading that is only the label ("**Final Answer**"), read on the next line.
+ */
 const ANSWER_LINE =
-  /^[ \t]*(?:(?:the|my|our)[ \t]+)?(?:(?:final|correct|best|right|revised|updated|corrected|amended)[ \t]+)?(?:answer|respuesta|r[ée]ponse|resposta|antwort|risposta|答案|答え|정답)(?:[ \t]+(?:choice|letter|option))?[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:=]|:-|-(?=[ \t\n]))/gim;
+  /^[ \t]*(?:(?:the|my|our)[ \t]+)?(?:(?:final|correct|best|right|revised|updated|corrected|amended)[ \t]+)?(?:answer|selected|chosen|choice|pick|key|respuesta|r[ée]ponse|resposta|antwort|risposta|ответ|答案|答え|정답)(?:[ \t]+(?:choice|letter|option))?[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:=→⇒]|:-|->|-(?=[ \t\n])|(?=[ \t]*\n))/gim;
 
 export function answerLines(text: string, idx: OptionIndex): Candidate[] {
   const out: Candidate[] = [];
@@ -61,8 +64,19 @@ const JSON_FIELD =
 /** Keys that are the answer step's own field: a commitment in the requested form. */
 const FORMAT_KEYS = /^(?:final[_ ]?)?answer(?:[_ ]?letter)?$/i;
 
+/** `"answer": ["C"]`: an array of strings as the value; one item is that answer, several a hedge. */
+const JSON_ARRAY_FIELD =
+  /(["'])((?:final[_ ]?|correct[_ ]?|selected[_ ]?|chosen[_ ]?|best[_ ]?)?answer(?:[_ ]?(?:letter|choice|option)s?)?s?)\1\s*:\s*\[((?:\s*(["'])[^"'\\\n]{0,80}\4\s*,?){1,8})\s*\]/gi;
+
 export function jsonFields(text: string, idx: OptionIndex): Candidate[] {
   const out: Candidate[] = [];
+  for (const m of text.matchAll(JSON_ARRAY_FIELD)) {
+    const reads = [...m[3]!.matchAll(/(["'])([^"'\\\n]{0,80})\1/g)].map((x) => readPhrase(x[2]!, idx));
+    if (reads.length === 0 || reads.some((r) => r === null || r.kind !== "letter")) continue;
+    const letters = [...new Set(reads.map((r) => (r as Extract<PhraseRead, { kind: "letter" }>).letter))];
+    const read: PhraseRead = letters.length === 1 ? reads[0]! : { kind: "hedge", letters, end: m[0].length };
+    out.push({ pos: m.index, tier: 2, method: methodOf(read, FORMAT_KEYS.test(m[2]!) ? "format" : "statement"), rule: "json_field", read, matched: m[0], complete: true });
+  }
   for (const m of text.matchAll(JSON_FIELD)) {
     const key = m[2]!;
     if (/^(?:option|choice)$/i.test(key)) continue; // an option list's item field, not a verdict
@@ -93,26 +107,68 @@ export function loneLetterLines(text: string, idx: OptionIndex): Candidate[] {
     if (/[A-Za-z0-9]/.test(line)) lines.push({ at, line });
     at += line.length + 1;
   }
-  // Several lines opening with different labels: the model is walking through (or restating) the options.
-  const labels = new Set(lines.map((l) => LABEL_START.exec(l.line)?.[1]).filter((x) => x !== undefined));
-  const walkthrough = labels.size > 1;
+  // Lines that open with an option's label: exactly the label ("B. Vancomycin"), or the label and more ("B.
+  // Vancomycin: no"). With option texts unknown, any line opening with a label ("B.", "(C)") is both.
+  const known = idx.folded.length > 0;
+  const exact = letterSet(lines, (line) => (known ? optionLabelOf(line, idx, true) : LABEL_START.exec(line)?.[1]));
+  const loose = letterSet(lines, (line) => (known ? optionLabelOf(line, idx, false) : LABEL_START.exec(line)?.[1]));
   const picks = lines.length > 1 ? [lines[0]!, lines[lines.length - 1]!] : lines;
   const out: Candidate[] = [];
-  for (const l of picks) {
-    const body = l.line.slice(LONE_PREFIX.exec(l.line)![0].length);
-    const tok = readLetterToken(body);
-    if (tok === null || tok.queried) continue;
-    const label = body.slice(tok.end).replace(/^[ \t]*[.:)\]-]?[ \t]*/, "").replace(/[ \t.]+$/, "");
-    if (label !== "") {
-      // With text, the line must restate that option's own text (else it is prose that starts with a letter).
-      if (walkthrough) continue;
-      const own = idx.folded.find((o) => o.letter === tok.letter);
-      if (own === undefined ? idx.folded.length > 0 : optionAtStart(label, { ...idx, folded: [own] }) === null) continue;
+  for (const [i, l] of picks.entries()) {
+    const lab = letterLine(l.line);
+    if (lab === null || lab.queried) continue;
+    if (lab.label !== "") {
+      // The model is walking through the options: a last line that ends a list of labelled lines, or a first line
+      // followed by other options restated as labels, is not an answer. ("C. Lisinopril" first, then "B.
+      // Vancomycin is not needed", is the answer first and a discussion after it.)
+      const others = [...(i === picks.length - 1 && lines.length > 1 ? loose : exact)].filter((x) => x !== lab.letter);
+      if (others.length > 0) continue;
+      // With text, the line must be that option's own label and nothing more ("C) Lisinopril", "C. Lisinopril is
+      // correct"), else it is prose about the option ("B. Vancomycin is not needed…").
+      const own = idx.folded.find((o) => o.letter === lab.letter);
+      if (own === undefined ? idx.folded.length > 0 : !isOwnLabel(lab.label, own.text)) continue;
     }
-    const read: PhraseRead = { kind: "letter", letter: tok.letter, via: "letter", end: l.line.length };
+    const read: PhraseRead = { kind: "letter", letter: lab.letter, via: "letter", end: l.line.length };
     out.push({ pos: l.at + l.line.length, tier: 2, method: "statement", rule: "lone_letter", read, matched: l.line.trim(), complete: false });
   }
   return out;
+}
+
+/** A line that opens with a letter token: its letter and what follows the label ("" for a bare letter). */
+function letterLine(line: string): { letter: string; label: string; queried: boolean } | null {
+  const body = line.slice(LONE_PREFIX.exec(line)![0].length);
+  const tok = readLetterToken(body);
+  if (tok === null) return null;
+  const label = body.slice(tok.end).replace(/^[ \t]*[.:)\]-]?[ \t]*/, "").replace(/[ \t.]+$/, "");
+  return { letter: tok.letter, label, queried: tok.queried };
+}
+
+/** The letter of a line that is an option's label: a letter token and that option's own text (and nothing more). */
+function optionLabelOf(line: string, idx: OptionIndex, only: boolean): string | undefined {
+  const l = letterLine(line);
+  const own = l === null ? undefined : idx.folded.find((o) => o.letter === l.letter);
+  if (own === undefined) return undefined;
+  const f = foldText(l!.label);
+  return (only ? f === own.text : (f + " ").startsWith(own.text + " ")) ? own.letter : undefined;
+}
+
+function letterSet(lines: ReadonlyArray<{ line: string }>, of: (line: string) => string | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const { line } of lines) {
+    const l = of(line);
+    if (l !== undefined) out.add(l);
+  }
+  return out;
+}
+
+/** After an option's own text, only a verdict in its favour may follow ("is correct", "- the best answer"). */
+const OWN_LABEL_TAIL = /^(?:(?:is|would\s+be)\s+)?(?:(?:the|my)\s+)?(?:(?:most\s+)?(?:correct|right|best|likely|appropriate)(?:\s+(?:answer|option|choice|one))?|answer|final\s+answer)$/;
+
+function isOwnLabel(label: string, ownText: string): boolean {
+  const f = foldText(label);
+  if (f === ownText) return true;
+  if (!f.startsWith(ownText + " ")) return false;
+  return OWN_LABEL_TAIL.test(f.slice(ownText.length + 1));
 }
 
 // ── tier 1: statements in prose ───────────────────────────────────────────────────────────────────────────────
@@ -122,7 +178,8 @@ const VERB = String.raw`(?:(?:is|would\s+be|should\s+be|must\s+be|will\s+be|coul
 const TAIL = String.raw`(?:\s+(?:to|for)\s+(?:this|the)\s+(?:question|case|vignette|patient))?(?:\s+(?:here|then|therefore|thus|overall|in\s+this\s+case|among\s+(?:the|these)\s+(?:options|choices)))?\s*,?\s*` + VERB;
 
 /** Cue → phrase: "the (final|correct|…) answer is", "my answer:", "the best choice here is", "Ans:", `\boxed{`. */
-const CUES: ReadonlyArray<{ rule: string; re: RegExp; need: readonly string[] }> = [
+/** `conditional`: a condition in the sentence discounts the cue even without a modal ("If she were pregnant, choose C"). */
+const CUES: ReadonlyArray<{ rule: string; re: RegExp; need: readonly string[]; conditional?: true }> = [
   { rule: "answer_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our|your|this)\s+)?(?:${QUAL}\s+)?(?:answer|response)(?:\s+(?:choice|option|letter))?` + TAIL, "gi"), need: ["answer", "response"] },
   { rule: "choice_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our)\s+)?(?:${QUAL}\s+(?:option|choice|selection|pick|one)|my\s+(?:choice|pick|selection))` + TAIL, "gi"), need: ["option", "choice", "selection", "pick", "one"] },
   {
@@ -137,6 +194,20 @@ const CUES: ReadonlyArray<{ rule: string; re: RegExp; need: readonly string[] }>
     rule: "conclusion",
     re: /(?:^|[.!;:\n]\s*|,\s*(?:but|and)\s+|\b(?:but|and)\s+)(?:(?:so|thus|hence|therefore|overall|ultimately|finally|on\s+balance|in\s+(?:conclusion|summary|short)|all\s+(?:in\s+all|things\s+considered))\s*,?\s*(?:(?:it(?:'s|\s+is|\s+must\s+be)|that(?:'s|\s+is)|the\s+pick\s+is|we\s+get)\s+)?|(?:it(?:'s|\s+is|\s+must\s+be)|that(?:'s|\s+is))\s+)(?:option\s+|choice\s+)?(?=[(\[]?[A-H][)\]]?\s*(?:[.!]|$))/gim,
     need: ["so", "thus", "hence", "therefore", "overall", "ultimately", "finally", "balance", "conclusion", "summary", "short", "all", "it", "that"],
+  },
+  {
+    // The same shape with an opinion or a choice as the lead-in: "I think C.", "That leaves B.", "Pick D.",
+    // "Rather than A, choose C.", "✓ B" — the letter again must end its sentence.
+    rule: "short_conclusion",
+    re: /(?<=^|[.!;:\n]\s*|,\s*|\b(?:but|and)\s+)(?:i\s+(?:think|believe|would\s+say|'d\s+say|guess)(?:\s+(?:it(?:'s|\s+is)|that(?:'s|\s+is)))?|(?:that|this|which)\s+leaves(?:\s+(?:us\s+with|only))?|(?:pick|choose|select|go\s+with)|[\u2713\u2714\u2705])\s*(?:option\s+|choice\s+)?(?=[(\[]?[A-H][)\]]?\s*(?:[.!]|$))/gim,
+    need: ["think", "believe", "say", "guess", "leaves", "pick", "choose", "select", "go with", "\u2713", "\u2714", "\u2705"],
+    conditional: true,
+  },
+  {
+    // Other languages' "the (correct) answer is": HEAD-QA is Spanish; models answer in the question's language.
+    rule: "answer_statement",
+    re: /(?<!\p{L})(?:(?:la\s+)?respuesta(?:\s+correcta)?\s+es(?:\s+la)?|(?:a\s+)?resposta(?:\s+correta)?\s+[eé](?:\s+a)?|(?:la\s+)?r[eé]ponse(?:\s+correcte)?\s+est(?:\s+la)?|(?:die\s+)?(?:richtige\s+)?antwort\s+ist|(?:la\s+)?risposta(?:\s+corretta)?\s+[eè](?:\s+la)?|правильный\s+ответ|ответ)\s*:?(?=\s)/giu,
+    need: ["respuesta", "resposta", "ponse", "antwort", "risposta", "ответ"],
   },
   { rule: "boxed", re: /\\boxed\s*\{/g, need: ["\\boxed"] },
   {
@@ -210,12 +281,12 @@ const lineEndFrom = (text: string, at: number): number => {
 /** Sets aside what follows it, up to the next comma ("Rather than D, the best choice is C" keeps C). */
 const SET_ASIDE = /\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to)\b[^,;]*$/i;
 
-function discounted(text: string, cueStart: number, cueText: string, phraseEnd: number): boolean {
+function discounted(text: string, cueStart: number, cueText: string, phraseEnd: number, conditional = false): boolean {
   const { before, after, question } = sentenceParts(text, cueStart, phraseEnd);
   if (question) return true;
   if (HYPOTHETICAL_BEFORE.test(before) || SET_ASIDE.test(before) || NEGATED_BEFORE.test(before.slice(-30))) return true;
   if (QUALIFIED_AFTER.test(after)) return true;
-  if (MODAL.test(cueText) && (CONDITION_BEFORE.test(before) || CONDITION_AFTER.test(after))) return true;
+  if ((conditional || MODAL.test(cueText)) && (CONDITION_BEFORE.test(before) || CONDITION_AFTER.test(after))) return true;
   return false;
 }
 
@@ -225,7 +296,7 @@ export function statements(text: string, idx: OptionIndex): Candidate[] {
   // Cheap pre-checks: a rule whose words are absent cannot match (the regexes are the cost of grading).
   const lower = text.toLowerCase();
   const has = (words: readonly string[]): boolean => words.some((w) => lower.includes(w));
-  for (const { rule, re, need } of CUES) {
+  for (const { rule, re, need, conditional } of CUES) {
     if (!has(need)) continue;
     for (const m of text.matchAll(re)) {
       const start = m.index + m[0].length;
@@ -234,7 +305,7 @@ export function statements(text: string, idx: OptionIndex): Candidate[] {
       seen.add(start);
       // A question ("Is the answer B?") is no commitment, except that "The answer is B?" offers B as a guess.
       const queried = read.kind === "hedge" && read.letters.length === 1;
-      if (!queried && discounted(text, m.index, m[0], start + read.end)) continue;
+      if (!queried && discounted(text, m.index, m[0], start + read.end, conditional)) continue;
       const rev = revises(text, m.index);
       out.push({ pos: rev ? lineEndFrom(text, start + read.end) : start + read.end, tier: rev ? 2 : 1, method: methodOf(read, "statement"), rule: rev ? "revision" : rule, read, matched: snippet(text, m.index, start + read.end), complete: false });
     }
