@@ -301,3 +301,31 @@ describe("the finders' candidates", () => {
     }
   });
 });
+
+describe("sentence bounds and clause starts", () => {
+  it.each([". ", "! ", "? ", "\n"])("a hypothetical in the previous sentence (ended by %j) does not discount", (end) => {
+    for (const l of LS) expect(verdict(`One might think otherwise${end}The answer is ${l}.`), `${JSON.stringify(end)} ${l}`).toBe(`${l}/statement/answer_statement`);
+  });
+
+  it.each([": ", "; ", ", ", "! ", "? ", "\n"])("a bare capital after %j opens a reverse statement", (sep) => {
+    for (const l of LS) expect(verdict(`All things weighed${sep}${l} is correct.`), `${JSON.stringify(sep)} ${l}`).toBe(`${l}/statement/reverse_statement`);
+  });
+
+  it("bracketed and lower-case hedges before a reverse statement", () => {
+    for (const l of LS) {
+      const m = next(l);
+      expect(verdict(`${reasoning} (${l}) or (${m}) is correct.`)).toBe("none/hedge");
+      expect(verdict(`${reasoning} ${l.toLowerCase()} or ${m} is correct.`)).toBe("none/hedge");
+      expect(verdict(`${reasoning} ${l} and option ${m} is correct.`)).toBe("none/hedge");
+    }
+  });
+
+  it.each([". ", ": ", "; ", "! ", "? ", ", so ", ", thus ", ", therefore ", ", hence ", ", "])(
+    "an option's text after %j is the subject of a reverse statement",
+    (sep) => {
+      for (const l of LS) {
+        expect(verdict(`The vitals are abnormal${sep}${OPTS[l].toLowerCase()} is the most likely diagnosis.`), `${JSON.stringify(sep)} ${l}`).toBe(`${l}/option_text/reverse_text`);
+      }
+    },
+  );
+});
