@@ -90,10 +90,15 @@ export function fleissKappa(cases: ReadonlyArray<readonly EpochSample[]>): numbe
     samples += s.length;
   }
   pBar /= used.length;
-  let pe = 0;
-  for (const n of total.values()) pe += (n / samples) ** 2;
-  if (pe >= 1 - 1e-12) return null;
-  return (pBar - pe) / (1 - pe);
+  // Every sample in one category: expected agreement P̄e = 1 and κ is 0/0.
+  if (total.size < 2) return null;
+  // κ = (P̄ − P̄e)/(1 − P̄e) = 1 − (1 − P̄)/(1 − P̄e), with 1 − P̄e = Σ_j p_j(1 − p_j): expected disagreement.
+  let qe = 0;
+  for (const n of total.values()) {
+    const p = n / samples;
+    qe += p * (1 - p);
+  }
+  return 1 - (1 - pBar) / qe;
 }
 
 export interface ClusteredAccuracy {
