@@ -74,7 +74,6 @@ export function agreement(samples: readonly EpochSample[]): number {
  */
 export function fleissKappa(cases: ReadonlyArray<readonly EpochSample[]>): number | null {
   const used = cases.filter((s) => s.length >= 2);
-  if (used.length === 0) return null;
   const total = new Map<string | null, number>();
   let samples = 0;
   let pBar = 0;
@@ -90,7 +89,7 @@ export function fleissKappa(cases: ReadonlyArray<readonly EpochSample[]>): numbe
     samples += s.length;
   }
   pBar /= used.length;
-  // Every sample in one category: expected agreement P̄e = 1 and κ is 0/0.
+  // Fewer than two categories in use (none at all when no case has two samples): P̄e = 1 and κ is 0/0.
   if (total.size < 2) return null;
   // κ = (P̄ − P̄e)/(1 − P̄e) = 1 − (1 − P̄)/(1 − P̄e), with 1 − P̄e = Σ_j p_j(1 − p_j): expected disagreement.
   let qe = 0;
