@@ -11,7 +11,7 @@ export type { Grade, GradeInput, GradeMethod, GradeRecord, NoneReason } from "./
 export { GRADE_METHODS, NONE_REASONS } from "./types.js";
 
 /** Bumped whenever a rule changes a verdict; stored in records so a re-grade can say which grader made them. */
-export const GRADER_VERSION = 5;
+export const GRADER_VERSION = 6;
 
 /**
  * The model declines ("I cannot answer…", "As an AI…", "consult a physician"). Only consulted without a commitment.

@@ -1,5 +1,6 @@
 // Step 2 of grading: find every commitment in the normalised response. Each rule is a small finder that returns
-// candidates (where, what, how sure); grade.ts chooses among them. Tiers: 2 = the final form (an `Answer:` line,
+// candidates (where, what, how sure); grade.ts chooses among them. The text is normalised (normalize.ts): a run
+// of spaces or tabs is one space, so `\s` between two words of a cue is exact (`\s+` is never needed). Tiers: 2 = the final form (an `Answer:` line,
 // a JSON answer field, a lone letter line, a statement that takes back an earlier answer), 1 = a statement in
 // prose, 0 = a sole option mention.
 import { foldText } from "./normalize.js";
@@ -162,7 +163,7 @@ function letterSet(lines: ReadonlyArray<{ line: string }>, of: (line: string) =>
 }
 
 /** After an option's own text, only a verdict in its favour may follow ("is correct", "- the best answer"). */
-const OWN_LABEL_TAIL = /^(?:(?:is|would\s+be)\s+)?(?:(?:the|my)\s+)?(?:(?:most\s+)?(?:correct|right|best|likely|appropriate)(?:\s+(?:answer|option|choice|one))?|answer|final\s+answer)$/;
+const OWN_LABEL_TAIL = /^(?:(?:is|would\sbe)\s)?(?:(?:the|my)\s)?(?:(?:most\s)?(?:correct|right|best|likely|appropriate)(?:\s(?:answer|option|choice|one))?|answer|final\sanswer)$/;
 
 function isOwnLabel(label: string, ownText: string): boolean {
   const f = foldText(label);
@@ -173,73 +174,68 @@ function isOwnLabel(label: string, ownText: string): boolean {
 
 // ── tier 1: statements in prose ───────────────────────────────────────────────────────────────────────────────
 
-const QUAL = String.raw`(?:final|correct|best|right|true|single\s+best|most\s+(?:likely|appropriate|accurate|correct|probable|reasonable|plausible|consistent))`;
-const VERB = String.raw`(?:(?:is|would\s+be|should\s+be|must\s+be|will\s+be|could\s+be|might\s+be|may\s+be|has\s+to\s+be|remains|seems\s+to\s+be|appears\s+to\s+be|becomes)\b\s*:?|[:=]|-(?=\s))`;
-const TAIL = String.raw`(?:\s+(?:to|for)\s+(?:this|the)\s+(?:question|case|vignette|patient))?(?:\s+(?:here|then|therefore|thus|overall|in\s+this\s+case|among\s+(?:the|these)\s+(?:options|choices)))?\s*,?\s*` + VERB;
+const QUAL = String.raw`(?:final|correct|best|right|true|single\sbest|most\s(?:likely|appropriate|accurate|correct|probable|reasonable|plausible|consistent))`;
+const VERB = String.raw`(?:(?:is|would\sbe|should\sbe|must\sbe|will\sbe|could\sbe|might\sbe|may\sbe|has\sto\sbe|remains|seems\sto\sbe|appears\sto\sbe|becomes)\b\s*:?|[:=]|-(?=\s))`;
+const TAIL = String.raw`(?:\s(?:to|for)\s(?:this|the)\s(?:question|case|vignette|patient))?(?:,?\s(?:here|then|therefore|thus|overall|in\sthis\scase|among\s(?:the|these)\s(?:options|choices)))?\s*,?\s*` + VERB;
 
 /** Cue → phrase: "the (final|correct|…) answer is", "my answer:", "the best choice here is", "Ans:", `\boxed{`. */
 /** `conditional`: a condition in the sentence discounts the cue even without a modal ("If she were pregnant, choose C"). */
-const CUES: ReadonlyArray<{ rule: string; re: RegExp; need: readonly string[]; conditional?: true }> = [
-  { rule: "answer_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our|your|this)\s+)?(?:${QUAL}\s+)?(?:answer|response)(?:\s+(?:choice|option|letter))?` + TAIL, "gi"), need: ["answer", "response"] },
-  { rule: "choice_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our)\s+)?(?:${QUAL}\s+(?:option|choice|selection|pick|one)|my\s+(?:choice|pick|selection))` + TAIL, "gi"), need: ["option", "choice", "selection", "pick", "one"] },
+const CUES: ReadonlyArray<{ rule: string; re: RegExp; conditional?: true }> = [
+  { rule: "answer_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our|your|this)\s)?(?:${QUAL}\s)?(?:answer|response)(?:\s(?:choice|option|letter))?` + TAIL, "gi") },
+  { rule: "choice_statement", re: new RegExp(String.raw`\b(?:(?:my|the|our)\s)?(?:${QUAL}\s(?:option|choice|selection|pick|one)|my\s(?:choice|pick|selection))` + TAIL, "gi") },
   {
     rule: "first_person",
-    re: /\b(?:i(?:\s+would|\s*'d|\s+will|\s*'ll|\s+am\s+going\s+to|\s*'m\s+going\s+to|\s+have\s+to|\s+must|\s+should)?\s+(?:go\s+with|choose|select|pick|opt\s+for|mark|settle\s+on|lean\s+towards?)|i(?:\s+am|\s*'m)\s+(?:going|leaning|sticking)\s+(?:with|towards?)|let\s*'s\s+go\s+with|(?:we|you)\s+(?:should|must|would)\s+(?:choose|select|pick|go\s+with))(?![A-Za-z])(?:\s+(?:answer|option|choice|letter))?\s*:?/gi,
-    need: ["go with", "choose", "select", "pick", "opt for", "mark", "settle", "lean", "going", "sticking"],
+    re: /\b(?:i(?:\swould|\s*'d|\swill|\s*'ll|\sam\sgoing\sto|\s*'m\sgoing\sto|\shave\sto|\smust|\sshould)?\s(?:go\swith|choose|select|pick|opt\sfor|mark|settle\son|lean\stowards?)|i(?:\sam|\s*'m)\s(?:going|leaning|sticking)\s(?:with|towards?)|let\s*'s\sgo\swith|(?:we|you)\s(?:should|must|would)\s(?:choose|select|pick|go\swith))(?![A-Za-z])(?:\s(?:answer|option|choice|letter))?\s*:?/gi,
   },
-  { rule: "abbreviated", re: /\bans\s*[:.=-]/gi, need: ["ans"] },
+  { rule: "abbreviated", re: /\bans\s*[:.=-]/gi },
   {
     // A conclusion that is only a letter: "So C.", "On balance, C.", "Therefore (B).", "It is D." — the letter must
     // end its sentence (see CONCLUSION_END), so "So A 45-year-old…" or "It is a beta blocker" never match.
     rule: "conclusion",
-    re: /(?:^|[.!;:\n]\s*|,\s*(?:but|and)\s+|\b(?:but|and)\s+)(?:(?:so|thus|hence|therefore|overall|ultimately|finally|on\s+balance|in\s+(?:conclusion|summary|short)|all\s+(?:in\s+all|things\s+considered))\s*,?\s*(?:(?:it(?:'s|\s+is|\s+must\s+be)|that(?:'s|\s+is)|the\s+pick\s+is|we\s+get)\s+)?|(?:it(?:'s|\s+is|\s+must\s+be)|that(?:'s|\s+is))\s+)(?:option\s+|choice\s+)?(?=[(\[]?[A-H][)\]]?\s*(?:[.!]|$))/gim,
-    need: ["so", "thus", "hence", "therefore", "overall", "ultimately", "finally", "balance", "conclusion", "summary", "short", "all", "it", "that"],
+    re: /(?:^|[.!;:\n]\s*|,\s*(?:but|and)\s|\b(?:but|and)\s)(?:(?:so|thus|hence|therefore|overall|ultimately|finally|on\sbalance|in\s(?:conclusion|summary|short)|all\s(?:in\sall|things\sconsidered))\s*,?\s*(?:(?:it(?:'s|\sis|\smust\sbe)|that(?:'s|\sis)|the\spick\sis|we\sget)\s)?|(?:it(?:'s|\sis|\smust\sbe)|that(?:'s|\sis))\s)(?:option\s|choice\s)?(?=[(\[]?[A-H][)\]]?\s*(?:[.!]|$))/gim,
   },
   {
     // The same shape with an opinion or a choice as the lead-in: "I think C.", "That leaves B.", "Pick D.",
     // "Rather than A, choose C.", "✓ B" — the letter again must end its sentence.
     rule: "short_conclusion",
-    re: /(?<=^|[.!;:\n]\s*|,\s*|\b(?:but|and)\s+)(?:i\s+(?:think|believe|would\s+say|'d\s+say|guess)(?:\s+(?:it(?:'s|\s+is)|that(?:'s|\s+is)))?|(?:that|this|which)\s+leaves(?:\s+(?:us\s+with|only))?|(?:pick|choose|select|go\s+with)|[\u2713\u2714\u2705])\s*(?:option\s+|choice\s+)?(?=[(\[]?[A-H][)\]]?\s*(?:[.!]|$))/gim,
-    need: ["think", "believe", "say", "guess", "leaves", "pick", "choose", "select", "go with", "\u2713", "\u2714", "\u2705"],
+    re: /(?<=^|[.!;:\n]\s*|,\s*|\b(?:but|and)\s)(?:i(?:\s(?:think|believe|would\ssay|guess)|'d\ssay)(?:\s(?:it(?:'s|\sis)|that(?:'s|\sis)))?|(?:that|this|which)\sleaves(?:\s(?:us\swith|only))?|(?:pick|choose|select|go\swith)|[\u2713\u2714\u2705])\s*(?:option\s|choice\s)?(?=[(\[]?[A-H][)\]]?\s*(?:[.!]|$))/gim,
     conditional: true,
   },
   {
     // Other languages' "the (correct) answer is": HEAD-QA is Spanish; models answer in the question's language.
     rule: "answer_statement",
-    re: /(?<!\p{L})(?:(?:la\s+)?respuesta(?:\s+correcta)?\s+es(?:\s+la)?|(?:a\s+)?resposta(?:\s+correta)?\s+[eé](?:\s+a)?|(?:la\s+)?r[eé]ponse(?:\s+correcte)?\s+est(?:\s+la)?|(?:die\s+)?(?:richtige\s+)?antwort\s+ist|(?:la\s+)?risposta(?:\s+corretta)?\s+[eè](?:\s+la)?|правильный\s+ответ|ответ)\s*:?(?=\s)/giu,
-    need: ["respuesta", "resposta", "ponse", "antwort", "risposta", "ответ"],
+    re: /(?<!\p{L})(?:(?:la\s)?respuesta(?:\scorrecta)?\ses(?:\sla)?|(?:a\s)?resposta(?:\scorreta)?\s[eé](?:\sa)?|(?:la\s)?r[eé]ponse(?:\scorrecte)?\sest(?:\sla)?|(?:die\s)?(?:richtige\s)?antwort\sist|(?:la\s)?risposta(?:\scorretta)?\s[eè](?:\sla)?|правильный\sответ|ответ)\s*:?(?=\s)/giu,
   },
-  { rule: "boxed", re: /\\boxed\s*\{/g, need: ["\\boxed"] },
+  { rule: "boxed", re: /\\boxed\s*\{/g },
   {
     rule: "domain_statement",
-    re: /\b(?:the\s+)?(?:(?:most\s+(?:likely|appropriate|probable|accurate|effective|useful|suitable|reasonable)|best|correct|single\s+best|next\s+best|preferred|definitive)(?:\s+[a-z][a-z/-]*){0,5}?(?:\s+(?:is|would\s+be)\b\s*:?|\s*:)|(?:most\s+likely\s+|final\s+|working\s+)diagnosis\s*:)/gi,
-    need: ["most", "best", "correct", "preferred", "definitive", "diagnosis"],
+    re: /\b(?:the\s)?(?:(?:most\s(?:likely|appropriate|probable|accurate|effective|useful|suitable|reasonable)|best|correct|single\sbest|next\sbest|preferred|definitive)(?:\s[a-z][a-z/-]*){0,8}?(?:\s(?:is|would\sbe)\b\s*:?|\s*:)|(?:most\slikely\s|final\s|working\s)diagnosis\s*:)/gi,
   },
 ];
 
 /** "Option C is correct", "(B) is the best answer", "D is the correct answer", "B is more likely". */
 const REVERSE =
-  /(?:\b(?:option|choice|answer|letter)\s*[(\[]?([A-Ha-h])[)\]]?|[(\[]([A-Ha-h])[)\]]|\b([A-H]))(?![A-Za-z0-9])[.:]?\s+(?:is|would\s+be|seems\s+to\s+be|appears\s+to\s+be|remains|looks)\s+(?:to\s+be\s+)?(?:(?:the|my|our)\s+)?(?:(?:single|most|more|best|only|clearly|definitely|certainly|indeed|therefore|thus|probably)\s+)*(?:correct|right|best|better|closest|likely|appropriate|accurate|probable|reasonable|answer|choice|option|preferred|preferable|favou?red)\b(?:\s+(?:answer|option|choice|one|response|selection|here))?/gi;
+  /(?:\b(?:option|choice|answer|letter)\s*[(\[]?([A-Ha-h])[)\]]?|[(\[]([A-Ha-h])[)\]]|\b([A-H]))(?![A-Za-z0-9])[.:]?\s(?:is|would\sbe|seems\sto\sbe|appears\sto\sbe|remains|looks)\s(?:to\sbe\s)?(?:(?:clearly|definitely|certainly|indeed|therefore|thus|probably|likely|still)\s)*(?:(?:the|my|our)\s)?(?:(?:single|most|more|best|only|clearly|definitely|certainly|indeed|therefore|thus|probably)\s)*(?:correct|right|best|better|closest|likely|appropriate|accurate|probable|reasonable|answer|choice|option|preferred|preferable|favou?red)\b(?:\s(?:answer|option|choice|one|response|selection|here))?/gi;
 
 /**
  * Reverse form by text: "Pulmonary embolism is the most likely diagnosis", "Vitamin A is the correct supplement".
  * The subject (from its clause start to the verb) must name exactly one option by its text.
  */
 const REVERSE_TEXT =
-  /\s(?:is|would\s+be|remains)\s+(?:(?:the\s+)?(?:(?:single|most|best|only|clearly|definitely|probably)\s+)*(?:correct|right|best|closest|likely|appropriate|preferred|consistent)\b(?:\s+(?:answer|option|choice|one|diagnosis|cause|explanation|treatment|therapy|management|test|step|next\s+step|supplement|drug|agent|mechanism|finding))?|(?:the|my|our)\s+(?:final\s+)?(?:answer|choice|pick)\b)(?=\s*(?:[.,;:!)\n]|$|here\b|for\s+this\b|in\s+this\b|because\b|given\b|with\s+(?:the|these|this|her|his|all)\b))/gi;
+  /\s(?:is|would\sbe|remains)\s(?:(?:the\s)?(?:(?:single|most|best|only|clearly|definitely|probably)\s)*(?:correct|right|best|closest|likely|appropriate|preferred|consistent)\b(?:\s(?:answer|option|choice|one|diagnosis|cause|explanation|treatment|therapy|management|test|step|next\sstep|supplement|drug|agent|mechanism|finding))?|(?:the|my|our)\s(?:final\s)?(?:answer|choice|pick)\b)(?=\s*(?:[.,;:!)\n]|$|here\b|for\sthis\b|in\sthis\b|because\b|given\b|with\s(?:the|these|this|her|his|all)\b))/gi;
 
 /** The cue speaks of what might be, not what is: then a condition in its sentence makes it hypothetical. */
 const MODAL = /\b(?:would|could|might|may)\b/i;
 /** Before the cue, in its sentence: the statement is someone's mistaken thought, an aside, or a hypothetical. */
 const HYPOTHETICAL_BEFORE =
-  /\b(?:(?:might|may|could|would)\s+(?:think|be\s+tempted|consider|argue|assume|guess|suspect|expect|say|choose|pick|select|go\s+with)|tempt(?:ing|ed)?|one\s+(?:might|could|may|would)|some(?:one|\s+people|\s+students|\s+clinicians)?\s+(?:might|may|could|would)|(?:common|classic|frequent|tempting)\s+(?:mistake|error|pitfall|trap|distractor|misconception)|why\s+not|at\s+first|initially|first\s+glance|seem(?:s|ed)?\s+like|if\s+(?:we|you|one)\s+(?:only|just|ignored?)|otherwise|not\s+(?:that|because))\b/i;
-const CONDITION_BEFORE = /\b(?:if|unless|whether|were|had|in\s+(?:a|the)\s+(?:patient|case|setting|scenario)\s+(?:with|of|where))\b/i;
-const CONDITION_AFTER = /^[^.!?\n]{0,120}?\b(?:if|unless|only\s+(?:if|when|in)|were|had\s+(?:the|this|she|he|there)|in\s+(?:a|the)\s+(?:patient|case|setting|scenario)|for\s+(?:a|the)\s+(?:patient|case)\s+(?:with|of|where)|when\s+(?:the|a)|in\s+(?:patients|children|adults|cases))\b/i;
+  /\b(?:(?:might|may|could|would)\s(?:think|be\stempted|consider|argue|assume|guess|suspect|expect|say|choose|pick|select|go\swith)|tempt(?:ing|ed)?|one\s(?:might|could|may|would)|some(?:one|\speople|\sstudents|\sclinicians)?\s(?:might|may|could|would)|(?:common|classic|frequent|tempting)\s(?:mistake|error|pitfall|trap|distractor|misconception)|why\snot|at\sfirst|initially|first\sglance|seem(?:s|ed)?\slike|if\s(?:we|you|one)\s(?:only|just|ignored?)|otherwise|not\s(?:that|because))\b/i;
+const CONDITION_BEFORE = /\b(?:if|unless|whether|were|had|in\s(?:a|the)\s(?:patient|case|setting|scenario)\s(?:with|of|where))\b/i;
+const CONDITION_AFTER = /^[^.!?\n]{0,120}?\b(?:if|unless|only\s(?:if|when|in)|were|had\s(?:the|this|she|he|there)|in\s(?:a|the)\s(?:patient|case|setting|scenario)|for\s(?:a|the)\s(?:patient|case)\s(?:with|of|where)|when\s(?:the|a)|in\s(?:patients|children|adults|cases))\b/i;
 /** Right after the letter: the statement is qualified ("A is the best choice only if…", "B is correct for…"). */
 const QUALIFIED_AFTER =
-  /^[\s,]*(?:\(?[^()\n]{0,40}\)\s*)?(?:only\s+(?:if|when|in)|unless|if|when\b|to\s+(?!this\b)|in\s+(?:patients|children|adults|women|men|cases|the\s+setting|a\s+patient|pregnan)|for\s+(?:patients|children|adults|women|men|cases|a\s+patient|chronic|acute|treating|the\s+treatment|prevention|prophylaxis))/i;
+  /^[\s,]*(?:\(?[^()\n]{0,40}\)\s*)?(?:only\s(?:if|when|in)|unless|if|when\b|to\s(?!this\b)|in\s(?:patients|children|adults|women|men|cases|the\ssetting|a\spatient|pregnan)|for\s(?:patients|children|adults|women|men|cases|a\spatient|chronic|acute|treating|the\streatment|prevention|prophylaxis))/i;
 /** Just before the cue: a negated or wrong answer ("not the answer", "the incorrect answer is", "least likely"). */
-const NEGATED_BEFORE = /\b(?:not|never|no|incorrect|wrong|false|worst|least(?:\s+likely)?|isn't|wasn't|aren't)\s+(?:[A-Za-z]+\s+){0,1}$/i;
+const NEGATED_BEFORE = /\b(?:not|never|no|incorrect|wrong|false|worst|least(?:\slikely)?|isn't|wasn't|aren't)\s(?:[A-Za-z]+\s){0,1}$/i;
 
 /** The sentence around [start, end): the part before start and after end, each within its sentence. */
 function sentenceParts(text: string, start: number, end: number): { before: string; after: string; question: boolean } {
@@ -260,7 +256,7 @@ function sentenceParts(text: string, start: number, end: number): { before: stri
  * "Wait, on reflection, D is correct"). Such a statement outranks an earlier `Answer:` line (tier 2).
  */
 const REVISION =
-  /\b(?:wait|actually|on\s+(?:second\s+thought|reflection|further\s+reflection|reconsideration)|upon\s+(?:further\s+)?(?:review|reflection)|correction|scratch\s+that|i\s+(?:was\s+wrong|made\s+(?:a|an)\s+(?:mistake|error)|misread|misspoke|take\s+(?:that|it)\s+back|(?:change|revise)\s+my\s+answer)|let\s+me\s+(?:reconsider|correct\s+(?:that|myself))|changing\s+my\s+answer)\b/i;
+  /\b(?:wait|actually|on\s(?:second\sthought|reflection|further\sreflection|reconsideration)|upon\s(?:further\s)?(?:review|reflection)|correction|scratch\sthat|i\s(?:was\swrong|made\s(?:a|an)\s(?:mistake|error)|misread|misspoke|take\s(?:that|it)\sback|(?:change|revise)\smy\sanswer)|let\sme\s(?:reconsider|correct\s(?:that|myself))|changing\smy\sanswer)\b/i;
 const REVISION_WINDOW = 48;
 
 /** The marker is in the statement's own sentence, or is the whole of a short sentence just before ("Wait. …"). */
@@ -269,7 +265,7 @@ function revises(text: string, at: number): boolean {
   const own = parts[parts.length - 1]!;
   if (REVISION.test(own)) return true;
   const prev = parts[parts.length - 2];
-  return own.trim() === "" && prev !== undefined && prev.trim().split(/\s+/).length <= 3 && REVISION.test(prev);
+  return own.trim() === "" && prev !== undefined && prev.trim().split(/\s/).length <= 3 && REVISION.test(prev);
 }
 
 /** A revision is ordered by the end of its line, like the `Answer:` line it may take back on that same line. */
@@ -279,7 +275,7 @@ const lineEndFrom = (text: string, at: number): number => {
 };
 
 /** Sets aside what follows it, up to the next comma ("Rather than D, the best choice is C" keeps C). */
-const SET_ASIDE = /\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to)\b[^,;]*$/i;
+const SET_ASIDE = /\b(?:rather\sthan|instead\sof|as\sopposed\sto)\b[^,;]*$/i;
 
 function discounted(text: string, cueStart: number, cueText: string, phraseEnd: number, conditional = false): boolean {
   const { before, after, question } = sentenceParts(text, cueStart, phraseEnd);
@@ -293,11 +289,7 @@ function discounted(text: string, cueStart: number, cueText: string, phraseEnd: 
 export function statements(text: string, idx: OptionIndex): Candidate[] {
   const out: Candidate[] = [];
   const seen = new Set<number>();
-  // Cheap pre-checks: a rule whose words are absent cannot match (the regexes are the cost of grading).
-  const lower = text.toLowerCase();
-  const has = (words: readonly string[]): boolean => words.some((w) => lower.includes(w));
-  for (const { rule, re, need, conditional } of CUES) {
-    if (!has(need)) continue;
+  for (const { rule, re, conditional } of CUES) {
     for (const m of text.matchAll(re)) {
       const start = m.index + m[0].length;
       const read = readPhrase(text.slice(start), idx);
@@ -310,15 +302,13 @@ export function statements(text: string, idx: OptionIndex): Candidate[] {
       out.push({ pos: rev ? lineEndFrom(text, start + read.end) : start + read.end, tier: rev ? 2 : 1, method: methodOf(read, "statement"), rule: rev ? "revision" : rule, read, matched: snippet(text, m.index, start + read.end), complete: false });
     }
   }
-  const verdictWords = ["correct", "right", "best", "closest", "better", "preferable", "likely", "appropriate", "accurate", "probable", "reasonable", "answer", "choice", "option", "preferred", "favo", "consistent"];
-  if (!has(verdictWords)) return out;
   for (const m of text.matchAll(REVERSE)) {
     const raw = m[1] ?? m[2] ?? m[3];
     if (raw === undefined) continue;
     const back = text.slice(Math.max(0, m.index - 40), m.index);
     const letter = raw.toUpperCase();
     // "A or C is correct": the hedge comes before the letter.
-    const hedge = /(?:^|[^A-Za-z])[(\[]?([A-Ha-h])[)\]]?\s*(?:,|\/|\bor\b|\band\b)\s*(?:option\s+|choice\s+)?$/i.exec(back);
+    const hedge = /(?:^|[^A-Za-z])[(\[]?([A-Ha-h])[)\]]?\s*(?:,|\/|\bor\b|\band\b)\s*(?:option\s|choice\s)?$/i.exec(back);
     // A bare capital must open a sentence or clause ("C is correct."), not end a name ("Vitamin A is …").
     if (m[3] !== undefined && hedge === null && !/(?:^|[.:;,!?\n]|\b(?:so|thus|therefore|hence|overall|then|clearly|ultimately|answer|choice|option|and|but))\s*$/i.test(back)) continue;
     if (discounted(text, m.index, m[0], m.index + m[0].length)) continue;
@@ -331,8 +321,9 @@ export function statements(text: string, idx: OptionIndex): Candidate[] {
   }
   for (const m of text.matchAll(REVERSE_TEXT)) {
     const back = text.slice(Math.max(0, m.index - 120), m.index);
-    const clause = /(?:^|[.:;!?\n]\s|,\s*(?:so|thus|therefore|hence)?\s*|\b(?:so|thus|therefore|hence|overall)\s+)([^.:;!?\n,]*)$/i.exec(back);
-    const subject = clause?.[1]?.trim() ?? "";
+    const clause = /(?:^|[.:;!?\n]\s|,\s*(?:so|thus|therefore|hence)?\s*|\b(?:so|thus|therefore|hence|overall)\s)([^.:;!?\n,]*)$/i.exec(back);
+    // "So pulmonary embolism is …": a leading connective is not part of the subject.
+    const subject = (clause?.[1]?.trim() ?? "").replace(/^(?:so|thus|therefore|hence|overall)\s*,?\s/i, "");
     if (subject === "" || /^(?:it|this|that|which|what|there|he|she|they)$/i.test(subject)) continue;
     const letter = optionAtStart(subject, idx);
     if (letter === null || !isWholeOption(subject, letter, idx)) continue;
