@@ -1,8 +1,8 @@
 // Step 2 of grading: find every commitment in the normalised response. Each rule is a small finder that returns
-// candidates (where, what, how sure); grade.ts chooses among them. The text is normalised (normalize.ts): a run
-// of spaces or tabs is one space, so `\s` between two words of a cue is exact (`\s+` is never needed). Tiers: 2 = the final form (an `Answer:` line,
+// candidates (where, what, how sure); grade.ts chooses among them. Tiers: 2 = the final form (an `Answer:` line,
 // a JSON answer field, a lone letter line, a statement that takes back an earlier answer), 1 = a statement in
-// prose, 0 = a sole option mention.
+// prose, 0 = a sole option mention. The text is normalised (normalize.ts): a run of spaces or tabs is one space,
+// so `\s` between two words of a cue is exact (`\s+` is never needed).
 import { foldText } from "./normalize.js";
 import { optionAtStart, type OptionIndex } from "./options.js";
 import { readLetterToken, readPhrase, type PhraseRead } from "./phrase.js";
