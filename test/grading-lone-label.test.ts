@@ -140,6 +140,13 @@ describe("JSON arrays and torn replies", () => {
       (x, y) => `It's either ${x} or ${y}.`,
       (x, y) => `I can't decide between ${x} and ${y}.`,
       (x, y) => `${x} or ${y}, depending on the patient's renal function.`,
+      (x, y) => `Either option ${x} or option ${y}.`,
+      (x, y) => `Either Option ${x} or Option ${y}.`,
+      (x, y) => `Between (${x}) and (${y}), hard to say.`,
+      (x, y) => `The labs are equivocal. [${x}] or [${y}].`,
+      (x, y) => `It might be: ${x} or ${y}!`,
+      (x, y) => `Options ${x} or ${y}; more history is needed.`,
+      (x, y) => `More history is needed.\n${x} or ${y}`,
     ]),
   )("torn form %i is a hedge, for every pair", (_i, f) => {
     eachPair(f, (r, _x, _y, text) => expect([r.letter, r.reason], text).toEqual([null, "hedge"]));
@@ -149,6 +156,9 @@ describe("JSON arrays and torn replies", () => {
     for (const o of SETS) {
       expect(g("The vignette is incomplete; more history is needed.", o).reason).toBe("no_commitment");
       expect(g("Hepatitis A or B serology would help.", o).reason).toBe("no_commitment");
+      expect(g("Either Alpha or Beta blockade is reasonable.", o).reason).toBe("no_commitment");
+      expect(g("It is between A and Cardiology to decide.", o).reason).toBe("no_commitment");
+      expect(g("More history is needed. A or Bx.", o).reason).toBe("no_commitment");
     }
   });
 });

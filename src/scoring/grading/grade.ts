@@ -26,7 +26,7 @@ const refused = (text: string): boolean => REFUSAL.test(text.replace(/\s+/g, " "
  * "B or C, depending on…"): the reason is a hedge. Only consulted when nothing commits.
  */
 const TORN =
-  /(?:\b(?:either|between)\s+(?:options?\s+)?[(\[]?[A-H][)\]]?\s+(?:or|and)\s+(?:option\s+)?[(\[]?[A-H][)\]]?|(?:^|[.!?:]\s+|\n)(?:options?\s+)?[(\[]?[A-H][)\]]?\s+or\s+(?:option\s+)?[(\[]?[A-H][)\]]?\s*(?:[,.;!?]|$))(?![A-Za-z0-9])/m;
+  /(?:\b(?:[Ee]ither|[Bb]etween)\s(?:[Oo]ptions?\s)?[(\[]?[A-H][)\]]?\s(?:or|and)\s(?:[Oo]ption\s)?[(\[]?[A-H][)\]]?|(?:^|[.!?:]\s|\n)(?:[Oo]ptions?\s)?[(\[]?[A-H][)\]]?\sor\s(?:[Oo]ption\s)?[(\[]?[A-H][)\]]?\s*(?:[,.;!?]|$))(?![A-Za-z0-9])/m;
 
 const TRUNCATING: ReadonlySet<string | null | undefined> = new Set(["length", "max_tokens", "model_length"]);
 
@@ -56,9 +56,8 @@ export function grade(input: GradeInput): Grade {
 function choose(cands: readonly Candidate[]): Candidate | null {
   if (cands.length === 0) return null;
   const top = Math.max(...cands.map((c) => c.tier));
-  // At one position (a line's end): an `Answer:` line outranks the lone letter line that is its own continuation,
-  // and a revision later on that line outranks the `Answer:` it takes back.
-  const rank = (c: Candidate): number => (c.rule === "lone_letter" ? 0 : c.rule === "revision" ? 2 : 1);
+  // At one position (a line's end), a revision later on that line outranks the `Answer:` it takes back.
+  const rank = (c: Candidate): number => (c.rule === "revision" ? 1 : 0);
   const ordered = [...cands].sort((a, b) => a.pos - b.pos || rank(a) - rank(b));
   // A lone letter line is the final form only where the reply has no other: an `Answer:` line, a JSON field or a
   // revision decides over a letter line before or after it ("Answer: C" … "B) Vancomycin").
