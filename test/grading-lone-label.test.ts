@@ -4,22 +4,17 @@
 // every ordered pair of letters over option sets whose texts contain letter-like words.
 import { describe, expect, it } from "vitest";
 import { grade } from "../src/scoring/grading/grade.js";
+import { eachLetterPair, LETTER_PAIRS as pairs, LETTERS4 as LETTERS, thirdLetter, type L4, type Opts4 as Opts, type PairForm } from "./helpers/letter-pairs.js";
 
-const LETTERS = ["A", "B", "C", "D"] as const;
-type L4 = (typeof LETTERS)[number];
-type Opts = Record<L4, string>;
 const SETS: Opts[] = [
   { A: "Acute pancreatitis", B: "Acute cholecystitis", C: "Perforated peptic ulcer", D: "Acute mesenteric ischemia" },
   { A: "Factor V Leiden", B: "Protein C deficiency", C: "Vitamin A toxicity", D: "Hepatitis B infection" },
 ];
-const pairs = LETTERS.flatMap((x) => LETTERS.filter((y) => y !== x).map((y) => [x, y] as const));
-const third = (x: L4, y: L4): L4 => LETTERS.find((l) => l !== x && l !== y)!;
+const third = thirdLetter;
 const g = (text: string, options: Opts, finishReason = "stop") => grade({ text, options, finishReason });
-type Form = (x: L4, y: L4, o: Opts) => string;
+type Form = PairForm;
 
-function eachPair(form: Form, check: (r: ReturnType<typeof g>, x: L4, y: L4, text: string) => void): void {
-  for (const o of SETS) for (const [x, y] of pairs) check(g(form(x, y, o), o), x, y, form(x, y, o));
-}
+const eachPair = (form: PairForm, check: Parameters<typeof eachLetterPair>[2]): void => eachLetterPair(SETS, form, check);
 const forms = (fs: Form[]) => fs.map((f, i) => [i, f] as const);
 
 describe("a line about another option never outranks the answer", () => {

@@ -4,24 +4,19 @@
 // option sets whose texts contain letter-like words, so no letter is favoured.
 import { describe, expect, it } from "vitest";
 import { grade } from "../src/scoring/grading/grade.js";
+import { eachLetterPair, LETTER_PAIRS as pairs, LETTERS4 as LETTERS, thirdLetter, type L4, type Opts4 as Opts, type PairForm } from "./helpers/letter-pairs.js";
 
-const LETTERS = ["A", "B", "C", "D"] as const;
-type Opts = Record<(typeof LETTERS)[number], string>;
 const SETS: Opts[] = [
   { A: "Ceftriaxone", B: "Vancomycin", C: "Ampicillin", D: "Doxycycline" },
   // Letter-like words in the texts, each under another letter.
   { A: "Hepatitis B vaccine", B: "Vitamin A supplementation", C: "Vitamin D supplementation", D: "Protein C concentrate" },
 ];
-const pairs = LETTERS.flatMap((x) => LETTERS.filter((y) => y !== x).map((y) => [x, y] as const));
-const third = (x: L4, y: L4): L4 => LETTERS.find((l) => l !== x && l !== y)!;
+const third = thirdLetter;
 const g = (text: string, options: Opts, finishReason = "stop") => grade({ text, options, finishReason });
 
-type L4 = (typeof LETTERS)[number];
-type Form = (x: L4, y: L4, o: Opts) => string;
+type Form = PairForm;
 
-function eachPair(form: Form, check: (r: ReturnType<typeof g>, x: L4, y: L4, text: string) => void): void {
-  for (const o of SETS) for (const [x, y] of pairs) check(g(form(x, y, o), o), x, y, form(x, y, o));
-}
+const eachPair = (form: PairForm, check: Parameters<typeof eachLetterPair>[2]): void => eachLetterPair(SETS, form, check);
 
 describe("revision: a statement that takes back the answer decides", () => {
   const revised: Form[] = [

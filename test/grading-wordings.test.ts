@@ -4,20 +4,15 @@
 // ordered pair of letters over option sets with letter-like texts, and look-alikes that must stay no answer.
 import { describe, expect, it } from "vitest";
 import { grade } from "../src/scoring/grading/grade.js";
+import { eachLetterPair, LETTER_PAIRS as pairs, LETTERS4 as LETTERS, thirdLetter, type L4, type Opts4 as Opts, type PairForm } from "./helpers/letter-pairs.js";
 
-const LETTERS = ["A", "B", "C", "D"] as const;
-type L4 = (typeof LETTERS)[number];
-type Opts = Record<L4, string>;
 const SETS: Opts[] = [
   { A: "Aortic dissection", B: "Acute pericarditis", C: "Pulmonary embolism", D: "Tension pneumothorax" },
   { A: "Hepatitis B infection", B: "Vitamin A deficiency", C: "Protein C deficiency", D: "Factor V Leiden" },
 ];
-const pairs = LETTERS.flatMap((x) => LETTERS.filter((y) => y !== x).map((y) => [x, y] as const));
 const g = (text: string, o: Opts) => grade({ text, options: o, finishReason: "stop" });
 
-function eachPair(form: (x: L4, y: L4, o: Opts) => string, check: (r: ReturnType<typeof g>, x: L4, y: L4, text: string) => void): void {
-  for (const o of SETS) for (const [x, y] of pairs) check(g(form(x, y, o), o), x, y, form(x, y, o));
-}
+const eachPair = (form: PairForm, check: Parameters<typeof eachLetterPair>[2]): void => eachLetterPair(SETS, form, check);
 
 describe("every take-back marker makes a revision", () => {
   const markers = [
