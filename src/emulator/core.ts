@@ -49,3 +49,18 @@ export interface EngineRoutes {
   /** The engine's own Prometheus series (TGI tgi_*, vLLM vllm:*, SGLang sglang:*), added to /metrics. */
   metricsLines?(s: { queued: number; running: number }): string[];
 }
+
+/**
+ * An abort signal for one response: fired when the client goes away before the response finished, or when the
+ * emulator shuts down (the listener is removed once the response closes).
+ */
+export function abortOnClose(res: import("node:http").ServerResponse, closing: AbortSignal): AbortSignal {
+  const ac = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  const onShutdown = (): void => ac.abort();
+  closing.addEventListener("abort", onShutdown, { once: true });
+  res.once("close", () => closing.removeEventListener("abort", onShutdown));
+  return ac.signal;
+}

@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ChatMessage } from "../endpoint/types.js";
 import { composeAnswer, messagesKey } from "./answer.js";
-import type { EngineCore, EngineRoutes } from "./core.js";
+import { abortOnClose, type EngineCore, type EngineRoutes } from "./core.js";
 import type { FaultKind } from "./options.js";
 import { applyMaxTokens } from "./server.js";
 import { HttpError } from "./tgi/errors.js";
@@ -179,14 +179,7 @@ export class OpenAiStyleRoutes implements EngineRoutes {
   }
 
   private abortOnClose(res: ServerResponse): AbortSignal {
-    const ac = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) ac.abort();
-    });
-    const onShutdown = (): void => ac.abort();
-    this.core.closing.addEventListener("abort", onShutdown, { once: true });
-    res.once("close", () => this.core.closing.removeEventListener("abort", onShutdown));
-    return ac.signal;
+    return abortOnClose(res, this.core.closing);
   }
 
   private async chat(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ChatMessage } from "../../endpoint/types.js";
 import { approxTokens, composeAnswer, cutToTokens, messagesKey, type Answer } from "../answer.js";
-import type { EngineCore, EngineRoutes } from "../core.js";
+import { abortOnClose, type EngineCore, type EngineRoutes } from "../core.js";
 import type { JobTiming } from "../latency.js";
 import type { FaultKind } from "../options.js";
 import { generationError, HttpError, incompleteGeneration, overloaded, tgiErrorEvent, unhealthy } from "./errors.js";
@@ -214,15 +214,7 @@ export class TgiRoutes implements EngineRoutes {
   }
 
   private abortOnClose(res: ServerResponse): AbortSignal {
-    const ac = new AbortController();
-    const onClose = (): void => {
-      if (!res.writableFinished) ac.abort();
-    };
-    res.once("close", onClose);
-    const onShutdown = (): void => ac.abort();
-    this.core.closing.addEventListener("abort", onShutdown, { once: true });
-    res.once("close", () => this.core.closing.removeEventListener("abort", onShutdown));
-    return ac.signal;
+    return abortOnClose(res, this.core.closing);
   }
 
   // ---- /v1/chat/completions ----
